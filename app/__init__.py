@@ -1,0 +1,56 @@
+"""The application factory: a table of contents of extensions, blueprints, handlers and CLI."""
+import logging
+
+from flask import Flask
+
+from config import INSTANCE_DIR, config_for
+
+
+def create_app(env_name=None, overrides=None):
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_for(env_name))
+    app.config.update(overrides or {})
+    app.json.ensure_ascii = False
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def configure_logging(app):
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app):
+    from app.extensions import db, migrate, queue
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    queue.init_app(app)
+    import app.models  # noqa: F401  every model, so Alembic and create_all see them
+
+
+def register_blueprints(app):
+    from app.catalog.views import bp as catalog_bp
+    from app.grid.views import bp as grid_bp
+    from app.health import bp as health_bp
+
+    for bp in (health_bp, grid_bp, catalog_bp):
+        app.register_blueprint(bp)
+
+
+def register_cli(app):
+    from app.catalog.cli import seed_command
+    from app.demo import demo_command
+    from app.grid.cli import grid_cli
+
+    for command in (seed_command, grid_cli, demo_command):
+        app.cli.add_command(command)

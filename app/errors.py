@@ -1,0 +1,107 @@
+"""ApiError and the one JSON error handler every failure goes through.
+
+Errors look like {"error": {"code": "snake_case", "message": "...", "fields": {...}}}.
+"""
+import logging
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: ("bad_request", "请求无效 (bad request)"),
+    401: ("unauthorized", "请先登录 (authentication required)"),
+    403: ("forbidden", "无权操作 (forbidden)"),
+    404: ("not_found", "未找到 (not found)"),
+    405: ("method_not_allowed", "不支持该请求方法 (method not allowed)"),
+    409: ("conflict", "状态冲突 (conflict)"),
+    413: ("payload_too_large", "上传内容过大 (payload too large)"),
+    415: ("unsupported_media_type", "不支持的内容类型 (unsupported media type)"),
+    422: ("unprocessable", "无法处理 (unprocessable)"),
+    429: ("rate_limited", "请求过于频繁，请稍后再试 (too many requests)"),
+    500: ("internal_error", "服务器内部错误 (internal error)"),
+    503: ("service_unavailable", "服务暂不可用 (service unavailable)"),
+}
+
+
+class ApiError(Exception):
+    """An error with an HTTP status, a stable code for clients and a human message."""
+
+    def __init__(self, status, code, message, fields=None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+    @classmethod
+    def bad_request(cls, message, code="bad_request", fields=None):
+        return cls(400, code, message, fields)
+
+    @classmethod
+    def validation(cls, fields, message="输入有误 (invalid input)"):
+        return cls(400, "validation_error", message, fields)
+
+    @classmethod
+    def unauthorized(cls, message=HTTP_CODES[401][1], code="unauthorized"):
+        return cls(401, code, message)
+
+    @classmethod
+    def forbidden(cls, message=HTTP_CODES[403][1], code="forbidden"):
+        return cls(403, code, message)
+
+    @classmethod
+    def not_found(cls, message=HTTP_CODES[404][1], code="not_found"):
+        return cls(404, code, message)
+
+    @classmethod
+    def conflict(cls, message, code="conflict"):
+        return cls(409, code, message)
+
+    @classmethod
+    def unprocessable(cls, message, code="unprocessable", fields=None):
+        return cls(422, code, message, fields)
+
+    @classmethod
+    def rate_limited(cls, retry_after, message=HTTP_CODES[429][1]):
+        return cls(429, "rate_limited", message, headers={"Retry-After": str(int(retry_after))})
+
+    @classmethod
+    def unavailable(cls, message=HTTP_CODES[503][1], code="service_unavailable"):
+        return cls(503, code, message)
+
+
+def error_response(status, code, message, fields=None, headers=None):
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_api_error(error):
+    return error_response(error.status, error.code, error.message, error.fields, error.headers)
+
+
+def handle_http_exception(error):
+    code, message = HTTP_CODES.get(error.code, ("http_error", error.description))
+    headers = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
+    if error.code == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return error_response(error.code, code, message, headers=headers)
+
+
+def handle_unexpected(error):
+    # The traceback goes to the log; the client gets no internals.
+    log.exception("unhandled error")
+    code, message = HTTP_CODES[500]
+    return error_response(500, code, message)
+
+
+def register_error_handlers(app):
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,68 @@
+"""The in-process point -> cell index (shapely STRtree), rebuilt when the grid changes."""
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely import STRtree
+
+
+@dataclass(frozen=True)
+class CellRecord:
+    code: str
+    name: str
+    community_code: str
+    community_name: str
+    street_code: str
+    street_name: str
+
+
+class CellIndex:
+    """Cells sorted by code, so a point on a shared edge always resolves to the lowest code."""
+
+    def __init__(self, records, polygons):
+        order = sorted(range(len(records)), key=lambda i: records[i].code)
+        self.records = [records[i] for i in order]
+        self.polygons = np.array([polygons[i] for i in order], dtype=object)
+        shapely.prepare(self.polygons)
+        self.tree = STRtree(self.polygons)
+
+    def __len__(self):
+        return len(self.records)
+
+    def locate(self, lat, lng):
+        """The record of the cell covering (lat, lng) in WGS-84, or None."""
+        hits = self.tree.query(shapely.Point(lng, lat), predicate="intersects")
+        return self.records[hits.min()] if len(hits) else None
+
+    def locate_many(self, lats, lngs):
+        """Bulk lookup; returns one record or None per point."""
+        points = shapely.points(np.asarray(lngs), np.asarray(lats))
+        point_idx, cell_idx = self.tree.query(points, predicate="intersects")
+        missing = len(self.records)
+        best = np.full(len(points), missing)
+        np.minimum.at(best, point_idx, cell_idx)  # lowest code wins on shared edges
+        return [self.records[c] if c != missing else None for c in best]
+
+
+class IndexCache:
+    """One index per process, keyed by the grid version it was built from."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._version = None
+        self._index = None
+
+    def get(self, version, build):
+        if self._index is not None and self._version == version:
+            return self._index
+        with self._lock:
+            if self._index is None or self._version != version:
+                self._index = build()
+                self._version = version
+            return self._index
+
+    def clear(self):
+        with self._lock:
+            self._index = None
+            self._version = None

@@ -1,0 +1,87 @@
+"""Grid queries: point -> cell, units with children, imports that bump the grid version."""
+import shapely
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from app.errors import ApiError
+from app.extensions import db
+from app.grid import datum
+from app.grid.importer import import_geojson
+from app.grid.index import CellIndex, CellRecord, IndexCache
+from app.grid.models import GridUnit, GridVersion
+
+_index_cache = IndexCache()
+
+
+def locate(*, lat, lng, coord):
+    """The cell record covering a point given in `coord` datum; ApiError 404 outside."""
+    wgs_lat, wgs_lng = datum.to_wgs84(lat, lng, coord)
+    record = cell_index().locate(wgs_lat, wgs_lng)
+    if record is None:
+        raise ApiError.not_found("该位置不在金山区网格范围内 (outside coverage)", "outside_coverage")
+    return record
+
+
+def locate_or_none(*, lat, lng, coord):
+    wgs_lat, wgs_lng = datum.to_wgs84(lat, lng, coord)
+    return cell_index().locate(wgs_lat, wgs_lng)
+
+
+def cell_index():
+    return _index_cache.get(current_version(), build_cell_index)
+
+
+def current_version():
+    row = db.session.get(GridVersion, 1)
+    return row.version if row else 0
+
+
+def bump_version():
+    row = db.session.get(GridVersion, 1) or GridVersion(id=1, version=0)
+    row.version += 1
+    db.session.add(row)
+
+
+def build_cell_index():
+    community = aliased(GridUnit)
+    street = aliased(GridUnit)
+    rows = db.session.execute(
+        select(GridUnit.code, GridUnit.name, GridUnit.geometry,
+               community.code, community.name, street.code, street.name)
+        .join(community, GridUnit.parent_code == community.code)
+        .join(street, community.parent_code == street.code)
+        .where(GridUnit.level == "cell", GridUnit.geometry.is_not(None))
+    ).all()
+    records = [CellRecord(r[0], r[1], r[3], r[4], r[5], r[6]) for r in rows]
+    polygons = shapely.from_geojson([r[2] for r in rows]) if rows else []
+    return CellIndex(records, list(polygons))
+
+
+def import_grid(document):
+    """Validate and write a GeoJSON grid; the caller commits."""
+    codes = import_geojson(db.session, document)
+    bump_version()
+    return codes
+
+
+def get_unit(code):
+    unit = db.session.get(GridUnit, code)
+    if unit is None:
+        raise ApiError.not_found(f"没有编码为 {code} 的网格单元 (unknown grid unit)", "unknown_grid_unit")
+    return unit
+
+
+def children_of(code):
+    return db.session.scalars(
+        select(GridUnit).where(GridUnit.parent_code == code).order_by(GridUnit.code)
+    ).all()
+
+
+def streets():
+    return db.session.scalars(
+        select(GridUnit).where(GridUnit.level == "street").order_by(GridUnit.code)
+    ).all()
+
+
+def cell_count():
+    return db.session.query(GridUnit).filter(GridUnit.level == "cell").count()

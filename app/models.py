@@ -1,0 +1,3 @@
+"""Imports every domain's models so metadata is complete wherever the app starts."""
+from app.catalog.models import Category, Department  # noqa: F401
+from app.grid.models import GridUnit, GridVersion  # noqa: F401

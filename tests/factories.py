@@ -1,0 +1,90 @@
+"""Factories and the small fixed world every domain's tests share.
+
+Two real streets side by side near 朱泾镇, each with one community of 2x2 square
+cells 0.01 degrees wide (about 1 km): small enough that GCJ-02's ~490 m offset
+moves a raw point into the neighbouring cell, which the lookup tests rely on.
+"""
+from dataclasses import dataclass, field
+
+from shapely.geometry import box, mapping
+
+from app.catalog.service import seed_reference_data
+from app.extensions import db
+from app.grid import datum
+from app.grid import service as grid_service
+
+STREET_A = "310116101"  # 朱泾镇
+STREET_B = "310116102"  # 枫泾镇
+CELL_SIZE = 0.01
+WORLD_ORIGIN = {STREET_A: (121.15, 30.88), STREET_B: (121.17, 30.88)}
+
+
+@dataclass
+class World:
+    street_a: str = STREET_A
+    street_b: str = STREET_B
+    community_a: str = STREET_A + "201"
+    community_b: str = STREET_B + "201"
+    cells: dict = field(default_factory=dict)  # code -> shapely box (WGS-84)
+
+    @property
+    def cell_a(self):
+        return self.community_a + "001"
+
+    @property
+    def cell_b(self):
+        return self.community_b + "001"
+
+    def centre_wgs84(self, cell_code):
+        centre = self.cells[cell_code].centroid
+        return centre.y, centre.x
+
+    def centre_gcj02(self, cell_code):
+        return datum.to_gcj02(*self.centre_wgs84(cell_code))
+
+    def location(self, cell_code, coord="gcj02"):
+        lat, lng = self.centre_gcj02(cell_code) if coord == "gcj02" else self.centre_wgs84(cell_code)
+        return {"lat": lat, "lng": lng, "coord": coord}
+
+
+def grid_feature(code, name, level, parent_code, geometry):
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": name, "level": level, "parent_code": parent_code},
+        "geometry": mapping(geometry),
+    }
+
+
+def street_features(street_code, street_name, origin):
+    """A street of one community of 2x2 cells; cell serials run NW, NE, SW, SE."""
+    x0, y0 = origin
+    community = street_code + "201"
+    outline = box(x0, y0, x0 + 2 * CELL_SIZE, y0 + 2 * CELL_SIZE)
+    features = [
+        grid_feature(street_code, street_name, "street", "310116", outline),
+        grid_feature(community, f"{street_name}测试村", "community", street_code, outline),
+    ]
+    corners = [(0, 1), (1, 1), (0, 0), (1, 0)]
+    cells = {}
+    for serial, (col, row) in enumerate(corners, start=1):
+        shape = box(x0 + col * CELL_SIZE, y0 + row * CELL_SIZE,
+                    x0 + (col + 1) * CELL_SIZE, y0 + (row + 1) * CELL_SIZE)
+        code = f"{community}{serial:03d}"
+        cells[code] = shape
+        features.append(grid_feature(code, f"{street_name}测试网格{serial}", "cell", community, shape))
+    return features, cells
+
+
+def world_geojson():
+    features_a, cells_a = street_features(STREET_A, "朱泾镇", WORLD_ORIGIN[STREET_A])
+    features_b, cells_b = street_features(STREET_B, "枫泾镇", WORLD_ORIGIN[STREET_B])
+    document = {"type": "FeatureCollection", "features": features_a + features_b}
+    return document, {**cells_a, **cells_b}
+
+
+def build_world():
+    seed_reference_data()
+    document, cells = world_geojson()
+    grid_service.import_grid(document)
+    db.session.commit()
+    return World(cells=cells)

@@ -1,0 +1,98 @@
+"""The app shell: health, JSON errors for every failure, configuration by environment."""
+import pytest
+
+from app import create_app
+
+
+def test_health_reports_database_ok_and_inline_queue(client):
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.json["database"] == "ok"
+    assert answer.json["queue"] == "inline"
+
+
+def test_health_checks_redis_when_it_is_configured(make_app, redis_url):
+    answer = make_app(REDIS_URL=redis_url).test_client().get("/healthz")
+    assert answer.status_code == 200
+    assert answer.json["queue"] == "ok"
+
+
+def test_health_is_503_when_configured_redis_is_down(make_app):
+    answer = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json["queue"] == "down"
+
+
+def test_health_is_503_when_the_database_is_down(make_app):
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json["database"] == "down"
+
+
+@pytest.fixture
+def app_with_test_routes(make_app):
+    app = make_app(MAX_CONTENT_LENGTH=1024)
+
+    @app.post("/test/echo")
+    def echo():
+        from flask import request
+
+        return {"size": len(request.get_data())}
+
+    @app.get("/test/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    return app
+
+
+def assert_json_error(answer, status, code):
+    assert answer.status_code == status
+    assert answer.is_json
+    assert answer.json["error"]["code"] == code
+    assert answer.json["error"]["message"]
+    assert answer.json["error"]["fields"] == {}
+
+
+def test_an_unknown_path_is_a_json_404(client):
+    assert_json_error(client.get("/api/v1/nothing-here"), 404, "not_found")
+
+
+def test_a_wrong_method_is_a_json_405_with_allow(client):
+    answer = client.delete("/healthz")
+    assert_json_error(answer, 405, "method_not_allowed")
+    assert "GET" in answer.headers["Allow"]
+
+
+def test_a_body_over_the_limit_is_a_json_413(app_with_test_routes):
+    answer = app_with_test_routes.test_client().post("/test/echo", data=b"x" * 2048)
+    assert_json_error(answer, 413, "payload_too_large")
+
+
+def test_an_unexpected_exception_is_a_json_500_without_internals(app_with_test_routes):
+    app_with_test_routes.testing = False  # let the handler answer instead of re-raising
+    answer = app_with_test_routes.test_client().get("/test/boom")
+    assert_json_error(answer, 500, "internal_error")
+    assert "secret internals" not in answer.get_data(as_text=True)
+
+
+def test_production_refuses_to_start_without_its_secrets(monkeypatch):
+    for name in ("SECRET_KEY", "DATABASE_URL", "WECHAT_APPID", "WECHAT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    with pytest.raises(RuntimeError, match="DATABASE_URL, WECHAT_APPID, WECHAT_SECRET"):
+        create_app("production")
+
+
+def test_an_unknown_environment_name_is_refused():
+    with pytest.raises(RuntimeError, match="MICROGRID_ENV"):
+        create_app("staging")
+
+
+def test_development_defaults_to_sqlite_under_instance_and_inline_jobs(monkeypatch):
+    for name in ("DATABASE_URL", "REDIS_URL", "WECHAT_APPID"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app("development", {"USE_FAKE_WECHAT": False})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/microgrid.db")
+    assert app.config["REDIS_URL"] is None
