@@ -43,6 +43,7 @@ class Config:
         self.MAX_IMAGE_PIXELS = int(env("MAX_IMAGE_PIXELS", 40_000_000))
         self.TOKEN_TTL_SECONDS = int(env("TOKEN_TTL_SECONDS", 7 * 24 * 3600))
         self.TIMEZONE = env("TIMEZONE", "Asia/Shanghai")
+        self.AUTH_RATE_LIMIT = env("AUTH_RATE_LIMIT", "30 per minute")
         self.USE_FAKE_WECHAT = False
         self.JSON_AS_ASCII = False
 
@@ -68,6 +69,7 @@ class TestConfig(Config):
         super().__init__()
         self.TESTING = True
         self.SECRET_KEY = "test-secret-key"
+        self.AUTH_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set their own
         # Tests opt in to Redis per test; the environment's REDIS_URL is for fixtures.
         self.REDIS_URL = None
 

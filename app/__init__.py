@@ -28,29 +28,36 @@ def configure_logging(app):
 
 
 def register_extensions(app):
-    from app.extensions import db, migrate, queue
+    from app.extensions import db, limiter, migrate, queue, wechat
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     queue.init_app(app)
+    wechat.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
     import app.models  # noqa: F401  every model, so Alembic and create_all see them
 
 
 def register_blueprints(app):
+    from app.accounts.views import bp as accounts_bp
     from app.catalog.views import bp as catalog_bp
     from app.grid.views import bp as grid_bp
     from app.health import bp as health_bp
+    from app.web.views import bp as web_bp
 
-    for bp in (health_bp, grid_bp, catalog_bp):
+    for bp in (health_bp, grid_bp, catalog_bp, accounts_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(web_bp)
 
 
 def register_cli(app):
+    from app.accounts.cli import users_cli
     from app.catalog.cli import seed_command
     from app.demo import demo_command
     from app.grid.cli import grid_cli
 
-    for command in (seed_command, grid_cli, demo_command):
+    for command in (seed_command, grid_cli, demo_command, users_cli):
         app.cli.add_command(command)

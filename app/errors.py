@@ -88,9 +88,8 @@ def handle_api_error(error):
 
 def handle_http_exception(error):
     code, message = HTTP_CODES.get(error.code, ("http_error", error.description))
-    headers = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
-    if error.code == 405 and error.valid_methods:
-        headers["Allow"] = ", ".join(error.valid_methods)
+    # Keep what the exception says beyond the body: Allow on 405, Retry-After on 429.
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     return error_response(error.code, code, message, headers=headers)
 
 

@@ -1,3 +1,4 @@
 """Imports every domain's models so metadata is complete wherever the app starts."""
 from app.catalog.models import Category, Department  # noqa: F401
 from app.grid.models import GridUnit, GridVersion  # noqa: F401
+from app.accounts.models import ApiToken, Binding, Invitation, User  # noqa: F401

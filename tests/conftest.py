@@ -71,14 +71,30 @@ def upload_root(tmp_path_factory):
     return str(tmp_path_factory.mktemp("uploads"))
 
 
+TEST_APPID = "wxtest00000000000001"
+TEST_SECRET = "test-app-secret-9f8e7d"  # distinctive, so a leak is easy to spot
+
+
 @pytest.fixture(scope="session")
-def make_app(test_database_url, upload_root):
+def wechat_server():
+    """The fake WeChat API, a real HTTP server that wechatpy talks to."""
+    from wechat.fake_server import FakeWeChatServer
+
+    with FakeWeChatServer(TEST_APPID, TEST_SECRET) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def make_app(test_database_url, upload_root, wechat_server):
     """Build an app on the suite's database; tests pass overrides for what they need."""
 
     def factory(**overrides):
         config = {
             "SQLALCHEMY_DATABASE_URI": test_database_url,
             "UPLOAD_DIR": upload_root,
+            "WECHAT_APPID": TEST_APPID,
+            "WECHAT_SECRET": TEST_SECRET,
+            "WECHAT_API_BASE": wechat_server.base_url,
             **overrides,
         }
         return create_app("testing", config)

@@ -88,3 +88,54 @@ def build_world():
     grid_service.import_grid(document)
     db.session.commit()
     return World(cells=cells)
+
+
+# --- people ---------------------------------------------------------------------
+
+TOKEN_TTL = 3600
+
+
+def make_resident(openid="o-resident-1", home_cell=None):
+    from app.accounts.models import Binding, User
+    from app.timestamps import utcnow
+
+    user = User(openid=openid)
+    if home_cell:
+        user.bindings.append(Binding(cell_code=home_cell, role="resident", created_at=utcnow()))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_collector(cell_code, openid="o-collector-1", role="collector"):
+    from app.accounts.models import Binding
+    from app.timestamps import utcnow
+
+    user = make_resident(openid=openid)
+    user.bindings.append(Binding(cell_code=cell_code, role=role, created_at=utcnow()))
+    db.session.flush()
+    return user
+
+
+def make_staff(street_code=STREET_A, role="staff", username=None, department_code=None,
+               password="correct-horse-battery"):
+    from app.accounts.service import create_staff
+
+    username = username or f"{role}-{street_code or department_code}"
+    user = create_staff(username=username, password=password, role=role,
+                        street_code=street_code, department_code=department_code)
+    db.session.flush()
+    return user
+
+
+def token_for(user, ttl=TOKEN_TTL):
+    from app.accounts.tokens import issue_token
+    from app.timestamps import utcnow
+
+    token, _ = issue_token(user=user, now=utcnow(), ttl_seconds=ttl)
+    db.session.commit()
+    return token
+
+
+def auth(user):
+    return {"Authorization": f"Bearer {token_for(user)}"}

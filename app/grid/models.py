@@ -1,15 +1,10 @@
-from datetime import datetime, timezone
-
 from app.extensions import db
+from app.timestamps import UTCDateTime, utcnow
 
 DISTRICT_CODE = "310116"
 LEVELS = ("street", "community", "cell")
 CODE_LENGTHS = {"street": 9, "community": 12, "cell": 15}
 PARENT_LEVEL = {"street": None, "community": "street", "cell": "community"}
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
 
 
 class GridUnit(db.Model):
@@ -23,7 +18,7 @@ class GridUnit(db.Model):
     parent_code = db.Column(db.String(15), db.ForeignKey("grid_units.code"), index=True)
     kind = db.Column(db.String(20))  # streets: subdistrict | town | industrial_zone
     geometry = db.Column(db.Text)  # GeoJSON geometry, WGS-84; null until imported
-    updated_at = db.Column(db.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at = db.Column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     def __repr__(self):
         return f"<GridUnit {self.level} {self.code} {self.name}>"

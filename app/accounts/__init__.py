@@ -1,0 +1,1 @@
+"""Who is calling: WeChat users and staff, tokens, roles, and bindings to grid cells."""

@@ -1,0 +1,28 @@
+"""UTC timestamps that come back timezone-aware on every database.
+
+SQLite drops tzinfo; PostgreSQL keeps it. Storing naive UTC and re-attaching UTC on
+the way out gives the same aware datetimes everywhere, so comparisons never mix
+naive and aware values.
+"""
+from datetime import datetime, timezone
+
+from sqlalchemy.types import DateTime, TypeDecorator
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass an aware one (UTC)")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
