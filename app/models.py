@@ -2,3 +2,5 @@
 from app.catalog.models import Category, Department  # noqa: F401
 from app.grid.models import GridUnit, GridVersion  # noqa: F401
 from app.accounts.models import ApiToken, Binding, Invitation, User  # noqa: F401
+from app.cases.models import Case, CaseEvent, WorkdayOverride  # noqa: F401
+from app.reports.models import IdempotencyRecord, Photo, Report  # noqa: F401

@@ -1,0 +1,82 @@
+from app.extensions import db
+from app.timestamps import UTCDateTime, utcnow
+
+OPEN_STATUSES = ("pending", "accepted", "dispatched", "in_progress", "handled")
+CLOSED_STATUSES = ("closed", "rejected", "merged")
+
+
+class Case(db.Model):
+    """The work item staff manage (案卷); one or more reports point at it."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        db.Index("ix_cases_street_status_created", "street_code", "status", "created_at"),
+        db.Index("ix_cases_department_status", "department_code", "status"),
+        db.Index("ix_cases_open_place", "category_code", "wgs_lat", "wgs_lng"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    ref = db.Column(db.String(24), unique=True)
+    status = db.Column(db.String(12), nullable=False, default="pending")
+    category_code = db.Column(db.String(10), db.ForeignKey("categories.code"), nullable=False)
+    cell_code = db.Column(db.String(15), db.ForeignKey("grid_units.code"), nullable=False, index=True)
+    community_code = db.Column(db.String(15), nullable=False)
+    street_code = db.Column(db.String(15), nullable=False)
+    department_code = db.Column(db.String(20), db.ForeignKey("departments.code"))
+    wgs_lat = db.Column(db.Float, nullable=False)  # the first report's place
+    wgs_lng = db.Column(db.Float, nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    accepted_at = db.Column(UTCDateTime)
+    dispatched_at = db.Column(UTCDateTime)
+    signed_at = db.Column(UTCDateTime)
+    handled_at = db.Column(UTCDateTime)
+    closed_at = db.Column(UTCDateTime)
+    sign_due_at = db.Column(UTCDateTime)
+    handling_due_at = db.Column(UTCDateTime)
+    due_at = db.Column(UTCDateTime, index=True)  # completion deadline
+    extended_days = db.Column(db.Integer, nullable=False, default=0)
+    rework_count = db.Column(db.Integer, nullable=False, default=0)
+    reject_reason = db.Column(db.Text)
+    merged_into_id = db.Column(db.Integer, db.ForeignKey("cases.id"))
+    supervision = db.Column(db.String(10))  # 督办: phone|written|on_site|meeting
+    flagged = db.Column(db.Boolean, nullable=False, default=False)
+    report_count = db.Column(db.Integer, nullable=False, default=0)
+    version = db.Column(db.Integer, nullable=False, default=1)  # compare-and-set guard
+
+    reports = db.relationship("Report", back_populates="case", order_by="Report.id")
+    events = db.relationship("CaseEvent", order_by="CaseEvent.id", back_populates="case")
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class CaseEvent(db.Model):
+    """The timeline: every state change and note, with who did it."""
+
+    __tablename__ = "case_events"
+
+    id = db.Column(db.Integer, primary_key=True)
+    case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
+    at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    actor_label = db.Column(db.String(64), nullable=False, default="system")
+    action = db.Column(db.String(20), nullable=False)
+    from_status = db.Column(db.String(12))
+    to_status = db.Column(db.String(12))
+    note = db.Column(db.Text)
+    public = db.Column(db.Boolean, nullable=False, default=False)  # shown to the reporter
+
+    case = db.relationship("Case", back_populates="events")
+
+
+class WorkdayOverride(db.Model):
+    """Days the holiday calendar gets wrong or does not know yet (True = working day)."""
+
+    __tablename__ = "workday_overrides"
+
+    day = db.Column(db.Date, primary_key=True)
+    is_workday = db.Column(db.Boolean, nullable=False)
+    note = db.Column(db.String(100))

@@ -1,0 +1,1 @@
+"""Report intake: photo uploads, reports, the processing job, routing and duplicates."""
