@@ -6,6 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
 from app.queue import JobQueue
+from app.storage_handle import StorageHandle
 from app.timestamps import UTCDateTime
 from app.wechat_handle import WeChatHandle
 
@@ -32,3 +33,4 @@ migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_mi
 queue = JobQueue()
 wechat = WeChatHandle()
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+storage = StorageHandle()

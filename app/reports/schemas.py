@@ -1,0 +1,68 @@
+from marshmallow import Schema, fields, validate
+
+from app.grid.schemas import LocationSchema
+from app.reports.media import photo_urls
+
+MAX_PHOTOS = 9  # wx.chooseMedia's limit
+
+
+class ReportRequestSchema(Schema):
+    category_code = fields.String(required=True, validate=validate.Length(1, 10))
+    description = fields.String(load_default="")
+    location = fields.Nested(LocationSchema, required=True)
+    photo_ids = fields.List(fields.String(validate=validate.Length(1, 32)), required=True,
+                            validate=validate.Length(1, MAX_PHOTOS))
+
+
+def description_limit(maximum):
+    return validate.Length(max=maximum, error=f"最多 {maximum} 字 (at most {maximum} characters)")
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class PhotoUploadSchema(Schema):
+    id = fields.String()
+    content_type = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    size = fields.Integer()
+    created_at = fields.DateTime()
+
+
+def public_status(report):
+    """`received` until processed, then the status its case shows (merged cases: the target's)."""
+    if report.status == "received" or report.case is None:
+        return "received"
+    return report.case.status
+
+
+def public_timeline(report):
+    timeline = [{"at": report.created_at.isoformat(), "status": "received", "note": "已提交"}]
+    if report.case is not None:
+        timeline += [{"at": e.at.isoformat(), "status": e.to_status or e.action, "note": e.note}
+                     for e in report.case.events if e.public]
+    return timeline
+
+
+def report_for_owner(report):
+    """The reporter's view: visible photos only, no staff notes, no other people's data."""
+    return {
+        "id": report.id,
+        "ref": report.ref,
+        "status": public_status(report),
+        "category_code": report.category_code,
+        "description": report.description,
+        "location": {"lat": report.lat, "lng": report.lng, "coord": report.coord},
+        "cell_code": report.cell_code,
+        "street_code": report.street_code,
+        "photos": [photo_urls(p) for p in report.photos if p.publicly_visible],
+        "timeline": public_timeline(report),
+        "created_at": report.created_at.isoformat(),
+    }
+
+
+def accepted(report):
+    return {"id": report.id, "ref": report.ref, "status": "received"}

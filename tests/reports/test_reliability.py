@@ -1,0 +1,224 @@
+"""Nothing accepted is lost or doubled: real PostgreSQL, real Redis, real rq workers.
+
+Workers run as `flask worker --burst` subprocesses, exactly as in production.
+"""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import create_engine, text
+
+from app.cases.models import Case, CaseEvent
+from app.extensions import db
+from app.reports.jobs import requeue_stuck_reports
+from app.reports.models import Report
+from app.timestamps import utcnow
+from tests.conftest import TEST_APPID, TEST_SECRET, service_missing
+from tests.factories import auth, make_resident
+from tests.reports.conftest import jpeg_bytes, report_body, upload
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.usefixtures("postgres_url")
+
+
+@pytest.fixture
+def clean_redis(redis_url):
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()
+    yield redis_url
+    connection.flushdb()
+
+
+def worker_env(database_url, redis_url, upload_root, wechat_server):
+    return {**os.environ, "FLASK_APP": "wsgi.py", "MICROGRID_ENV": "development",
+            "DATABASE_URL": database_url, "REDIS_URL": redis_url, "UPLOAD_DIR": upload_root,
+            "WECHAT_APPID": TEST_APPID, "WECHAT_SECRET": TEST_SECRET,
+            "WECHAT_API_BASE": wechat_server.base_url, "SWEEP_INTERVAL_SECONDS": "3600"}
+
+
+@pytest.fixture
+def start_worker(test_database_url, upload_root, wechat_server):
+    started = []
+
+    def start(redis_url, burst=True):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "worker", "--no-sweep"] + (["--burst"] if burst else []),
+            cwd=ROOT, env=worker_env(test_database_url, redis_url, upload_root, wechat_server),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def finish(process, timeout=60):
+    output, _ = process.communicate(timeout=timeout)
+    assert process.returncode == 0, output.decode(errors="replace")
+
+
+@pytest.fixture
+def queued_app(make_app, clean_redis):
+    return make_app(REDIS_URL=clean_redis)
+
+
+def submit_one(client, user, world, key=None):
+    photo = upload(client, user, jpeg_bytes()).json["id"]
+    headers = {**auth(user), "Idempotency-Key": key or uuid.uuid4().hex}
+    return client.post("/api/v1/reports", json=report_body(world, [photo]), headers=headers)
+
+
+def fresh(model, ident):
+    db.session.expire_all()
+    return db.session.get(model, ident)
+
+
+def test_a_report_goes_through_redis_and_a_real_worker_into_the_street_inbox(
+        queued_app, world, start_worker, clean_redis):
+    user = make_resident(openid="o-rq-1")
+    answer = submit_one(queued_app.test_client(), user, world)
+    assert answer.status_code == 202
+    assert fresh(Report, answer.json["id"]).status == "received"  # queued, not run inline
+    finish(start_worker(clean_redis))
+    report = fresh(Report, answer.json["id"])
+    assert report.status == "processed"
+    assert report.case.street_code == world.street_a and report.case.status == "pending"
+    assert all(p.large_key for p in report.photos)
+
+
+def hold_row_lock(database_url, report_id):
+    """Lock the report row from another connection, so the worker's job blocks mid-way."""
+    engine = create_engine(database_url)
+    connection = engine.connect()
+    transaction = connection.begin()
+    connection.execute(text("SELECT id FROM reports WHERE id = :id FOR UPDATE"), {"id": report_id})
+    return engine, connection, transaction
+
+
+def wait_until(predicate, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_worker_killed_mid_job_leaves_the_report_to_the_sweeper_and_it_is_processed_once(
+        queued_app, world, start_worker, clean_redis, test_database_url):
+    user = make_resident(openid="o-rq-kill")
+    report_id = submit_one(queued_app.test_client(), user, world).json["id"]
+    engine, connection, transaction = hold_row_lock(test_database_url, report_id)
+    worker = start_worker(clean_redis, burst=False)
+    from rq import Queue
+    from rq.registry import StartedJobRegistry
+
+    registry = StartedJobRegistry(queue=Queue("microgrid", connection=Redis.from_url(clean_redis)))
+    assert wait_until(lambda: len(registry) == 1), "the job never started"
+    os.killpg(worker.pid, signal.SIGKILL)  # mid-job: it is blocked on the row lock
+    worker.wait(timeout=10)
+    transaction.rollback()
+    connection.close()
+    engine.dispose()
+    assert fresh(Report, report_id).status == "received"
+
+    with queued_app.app_context():
+        assert requeue_stuck_reports(now=utcnow() + timedelta(minutes=5)) == [report_id]
+        requeue_stuck_reports(now=utcnow() + timedelta(minutes=5))  # and again: harmless
+    finish(start_worker(clean_redis))
+    report = fresh(Report, report_id)
+    assert report.status == "processed"
+    assert db.session.query(Case).count() == 1
+    assert db.session.query(CaseEvent).filter_by(action="created").count() == 1
+    assert report.case.report_count == 1
+
+
+@pytest.fixture
+def own_redis_server(tmp_path):
+    """A Redis server of this test's own, so it can be stopped and started again."""
+    binary = "/usr/bin/redis-server"
+    if not os.path.exists(binary):
+        service_missing("needs redis-server to stop and restart Redis")
+    port = free_port()
+
+    def start():
+        process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                    "--appendonly", "no", "--dir", str(tmp_path)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_until(lambda: ping(port), timeout=10)
+        return process
+
+    server = {"process": start(), "url": f"redis://127.0.0.1:{port}/0", "start": start}
+    yield server
+    server["process"].kill()
+    server["process"].wait()
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ping(port):
+    try:
+        return Redis(port=port, socket_connect_timeout=0.2).ping()
+    except Exception:
+        return False
+
+
+def test_reports_accepted_while_redis_is_down_are_processed_after_it_returns(
+        make_app, world, own_redis_server, start_worker):
+    app = make_app(REDIS_URL=own_redis_server["url"])
+    client = app.test_client()
+    users = [make_resident(openid=f"o-down-{i}") for i in range(3)]
+    photos = [upload(client, u, jpeg_bytes()).json["id"] for u in users]
+    own_redis_server["process"].kill()
+    own_redis_server["process"].wait()
+    answers = [client.post("/api/v1/reports", json=report_body(world, [p]),
+                           headers={**auth(u), "Idempotency-Key": uuid.uuid4().hex})
+               for u, p in zip(users, photos)]
+    assert [a.status_code for a in answers] == [202, 202, 202]
+    own_redis_server["process"] = own_redis_server["start"]()  # Redis is back, empty
+    with app.app_context():
+        assert len(requeue_stuck_reports(now=utcnow() + timedelta(minutes=5))) == 3
+    finish(start_worker(own_redis_server["url"]))
+    db.session.expire_all()
+    assert {r.status for r in db.session.query(Report)} == {"processed"}
+
+
+def test_the_same_report_sent_twice_at_once_with_one_key_makes_one_report(make_app, world):
+    app = make_app()
+    user = make_resident(openid="o-twice")
+    headers = {**auth(user), "Idempotency-Key": "same-draft"}
+    photo = upload(app.test_client(), user, jpeg_bytes()).json["id"]
+    body = report_body(world, [photo])
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/api/v1/reports", json=body, headers=headers).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) in ([202, 202], [202, 409])
+    db.session.expire_all()
+    assert db.session.query(Report).count() == 1
