@@ -11,6 +11,7 @@ from app.catalog.models import Department
 from app.errors import ApiError
 from app.extensions import db, wechat
 from app.grid.models import GridUnit
+from app.timestamps import utcnow
 from wechat import HighRiskUser, InvalidCode, RateLimited, WeChatError
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,14 @@ def bind_phone(*, user, code):
 
 def sign_in_staff(*, username, password, now, ttl_seconds):
     """Password sign-in with a lockout after repeated failures; returns (token, user)."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = verify_staff_password(username=username, password=password, now=now)
+    token, _ = issue_token(user=user, now=now, ttl_seconds=ttl_seconds)
+    return token, user
+
+
+def verify_staff_password(*, username, password, now):
+    """The staff user, or ApiError 401 (wrong) / 429 (locked); counts failures either way."""
+    user = db.session.scalar(select(User).where(User.username == username, User.staff_role.is_not(None)))
     if user is not None and user.locked_until and user.locked_until > now:
         retry_after = (user.locked_until - now).total_seconds()
         raise ApiError.rate_limited(retry_after, "登录失败次数过多，请稍后再试 (too many failed sign-ins)")
@@ -74,8 +82,17 @@ def sign_in_staff(*, username, password, now, ttl_seconds):
         raise ApiError.unauthorized("用户名或密码错误 (wrong username or password)", "invalid_credentials")
     user.failed_logins = 0
     user.locked_until = None
-    token, _ = issue_token(user=user, now=now, ttl_seconds=ttl_seconds)
-    return token, user
+    return user
+
+
+def web_authenticator(username, password):
+    """The staff web inbox's sign-in: the same checks and lockout as the API."""
+    try:
+        user = verify_staff_password(username=username, password=password, now=utcnow())
+    except ApiError:
+        user = None
+    db.session.commit()  # failed attempts count towards the lockout
+    return user
 
 
 def record_failed_login(user, now):
