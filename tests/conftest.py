@@ -131,6 +131,14 @@ def empty_all_tables():
                 conn.execute(table.delete())
 
 
+@pytest.fixture(autouse=True)
+def no_leftover_wechat_failures(request):
+    """An injected failure a test did not consume must not hit the next test."""
+    yield
+    if "wechat_server" in request.fixturenames:
+        request.getfixturevalue("wechat_server").clear_injections()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -127,6 +127,11 @@ class FakeWeChatServer:
         with self._lock:
             self._injections[path.strip("/")].extend([injection] * times)
 
+    def clear_injections(self):
+        """Forget injected failures not yet consumed (a long-lived server between tests)."""
+        with self._lock:
+            self._injections.clear()
+
     def add_media(self, media_id, content, content_type="image/jpeg"):
         self._media[media_id] = (content, content_type)
 

@@ -1,0 +1,1 @@
+"""Content security: WeChat's text and image checks on what reporters send us."""

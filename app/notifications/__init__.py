@@ -1,0 +1,1 @@
+"""Notifications: a record of every send (Notification) and one transport per channel."""

@@ -1,0 +1,40 @@
+from app.extensions import db
+from app.timestamps import UTCDateTime, utcnow
+
+WECHAT_SUBSCRIBE = "wechat_subscribe"
+
+# pending: created, not tried yet; retrying: a transient failure, worth another try;
+# sent, not_delivered (the user refused, or we cannot address them) and failed are final.
+STATUSES = ("pending", "retrying", "sent", "not_delivered", "failed")
+DELIVERABLE_STATUSES = ("pending", "retrying")
+
+
+class Notification(db.Model):
+    """One message to one person on one channel, and what became of it."""
+
+    __tablename__ = "notifications"
+
+    id = db.Column(db.Integer, primary_key=True)
+    channel = db.Column(db.String(20), nullable=False, default=WECHAT_SUBSCRIBE)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    recipient = db.Column(db.String(64), nullable=False)  # the openid: personal data, never in answers or logs
+    template = db.Column(db.String(40), nullable=False)  # our name for it; the channel maps it to its id
+    payload = db.Column(db.JSON, nullable=False)
+    # Whatever caused the message (an event and a user): a job that runs twice sends once.
+    dedupe_key = db.Column(db.String(120), nullable=False, unique=True)
+    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    error = db.Column(db.String(200))  # errcode and WeChat's short text; never tokens or URLs
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_attempt_at = db.Column(UTCDateTime)
+    sent_at = db.Column(UTCDateTime)
+
+    user = db.relationship("User")
+
+    @property
+    def is_final(self):
+        return self.status not in DELIVERABLE_STATUSES
+
+    def __repr__(self):
+        # No recipient: reprs end up in logs and tracebacks.
+        return f"<Notification {self.id} {self.channel} {self.template} {self.status}>"
