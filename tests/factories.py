@@ -139,3 +139,48 @@ def token_for(user, ttl=TOKEN_TTL):
 
 def auth(user):
     return {"Authorization": f"Bearer {token_for(user)}"}
+
+
+# --- cases (appended for the case workflow; keep names prefixed make_case*) -------------
+
+def make_case(cell_code, reporter=None, category_code="C0104", description="雨水箅子堵塞", now=None):
+    """A pending case around one processed report at the cell's street, as routing makes it."""
+    import secrets
+
+    from app.cases.service import open_case_for_report
+    from app.reports.models import Report
+    from app.timestamps import utcnow
+
+    now = now or utcnow()
+    reporter = reporter or make_resident(openid=f"o-reporter-{secrets.token_hex(6)}")
+    report = Report(user_id=reporter.id, category_code=category_code, description=description,
+                    lat=30.885, lng=121.155, coord="wgs84", wgs_lat=30.885, wgs_lng=121.155,
+                    cell_code=cell_code, street_code=cell_code[:9], status="processed",
+                    created_at=now, processed_at=now)
+    db.session.add(report)
+    db.session.flush()
+    report.ref = f"SB-T{report.id:06d}"
+    case = open_case_for_report(report=report, community_code=cell_code[:12], now=now)
+    db.session.commit()
+    return case
+
+
+def make_case_photo(user, report_id=None):
+    """An uploaded photo (a small stored JPEG original), as POST /api/v1/uploads leaves it."""
+    import io
+    import secrets
+
+    from PIL import Image
+
+    from app.extensions import storage
+    from app.reports.models import Photo
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 160)).save(buffer, "JPEG")
+    photo = Photo(id=secrets.token_hex(16), user_id=user.id, report_id=report_id,
+                  original_key=f"originals/{secrets.token_hex(16)}", content_type="image/jpeg",
+                  width=64, height=48, size=len(buffer.getvalue()))
+    storage.backend.put(photo.original_key, buffer.getvalue(), "image/jpeg")
+    db.session.add(photo)
+    db.session.commit()
+    return photo

@@ -3,6 +3,9 @@ from app.timestamps import UTCDateTime, utcnow
 
 OPEN_STATUSES = ("pending", "accepted", "dispatched", "in_progress", "handled")
 CLOSED_STATUSES = ("closed", "rejected", "merged")
+# The department's clock runs only while the case is with it: once fed back (handled), a
+# late verification is the street's delay, so a handled case is never overdue.
+CLOCK_STATUSES = ("dispatched", "in_progress")
 
 
 class Case(db.Model):
@@ -80,3 +83,16 @@ class WorkdayOverride(db.Model):
     day = db.Column(db.Date, primary_key=True)
     is_workday = db.Column(db.Boolean, nullable=False)
     note = db.Column(db.String(100))
+
+
+class CaseRating(db.Model):
+    """A reporter's satisfaction after closure (回访); one per report."""
+
+    __tablename__ = "case_ratings"
+
+    id = db.Column(db.Integer, primary_key=True)
+    report_id = db.Column(db.Integer, db.ForeignKey("reports.id"), nullable=False, unique=True)
+    case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False, index=True)
+    satisfaction = db.Column(db.String(12), nullable=False)  # satisfied|basic|unsatisfied
+    comment = db.Column(db.Text)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,97 @@
+"""The staff inbox: scoped listing with filters, counters, and acting on one case."""
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
+
+from app.cases import policy
+from app.cases.models import CLOCK_STATUSES, Case
+from app.cases.scope import get_visible_case, visible_cases
+from app.cases.transitions import transition
+from app.extensions import db
+
+SORTS = {
+    "created_at": (Case.created_at.asc(),),
+    "-created_at": (Case.created_at.desc(),),
+    # Cases without a deadline go last either way, the same on SQLite and PostgreSQL.
+    "due_at": (Case.due_at.is_(None), Case.due_at.asc()),
+    "-due_at": (Case.due_at.is_(None), Case.due_at.desc()),
+}
+
+
+def overdue_clause(now):
+    """Past due while on the department's clock (the same rule as CaseSummarySchema)."""
+    return and_(Case.status.in_(CLOCK_STATUSES), Case.due_at.is_not(None), Case.due_at < now)
+
+
+def list_cases(*, user, now, page=1, per_page=20, sort="-created_at", **filters):
+    """One page of the caller's cases and the total matching the filters."""
+    query = apply_filters(visible_cases(user), now=now, **filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    ordered = query.order_by(*SORTS[sort], Case.id.desc() if sort.startswith("-") else Case.id.asc())
+    items = db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def apply_filters(query, *, now, status=None, category=None, cell=None, community=None,
+                  overdue=None, created_from=None, created_to=None, q=None):
+    if status:
+        query = query.where(Case.status.in_(status))
+    if category:
+        query = query.where(Case.category_code == category)
+    if cell:
+        query = query.where(Case.cell_code == cell)
+    if community:
+        query = query.where(Case.community_code == community)
+    if overdue is not None:
+        query = query.where(overdue_clause(now) if overdue else ~overdue_clause(now))
+    if created_from:
+        query = query.where(Case.created_at >= local_midnight(created_from))
+    if created_to:  # a whole local day, inclusive
+        query = query.where(Case.created_at < local_midnight(created_to + timedelta(days=1)))
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Case.ref.ilike(pattern, escape="\\"),
+                                Case.description.ilike(pattern, escape="\\")))
+    return query
+
+
+def local_midnight(day):
+    # Staff pick dates on a Beijing-time calendar; the column holds UTC.
+    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def counters(*, user, now):
+    """Badges for the caller's scope: new, overdue, due soon (within CASE_DUE_SOON_DAYS)."""
+    scope = visible_cases(user).subquery()
+    soon = policy.working_calendar().add_working_days(now, policy.setting("CASE_DUE_SOON_DAYS"))
+    # A handler's "new" is what waits for signing; street staff's is what waits for triage.
+    new_status = "dispatched" if user.staff_role == "dept" else "pending"
+    open_due = and_(scope.c.status.in_(CLOCK_STATUSES), scope.c.due_at.is_not(None))
+    row = db.session.execute(select(
+        func.count().filter(scope.c.status == new_status),
+        func.count().filter(and_(open_due, scope.c.due_at < now)),
+        func.count().filter(and_(open_due, scope.c.due_at >= now, scope.c.due_at <= soon)),
+    ).select_from(scope)).one()
+    return {"new": row[0], "overdue": row[1], "due_soon": row[2]}
+
+
+def act_on_case(*, user, case_id, action, now, **params):
+    """Find the case within the caller's scope (404 otherwise) and apply one action."""
+    case = get_visible_case(user=user, case_id=case_id)
+    return transition(case=case, action=action, actor=user, now=now, **params)
+
+
+def after_photos(case):
+    """Feedback photos of the case's timeline, by event id."""
+    from app.reports.models import Photo
+
+    event_ids = [e.id for e in case.events]
+    photos = db.session.scalars(select(Photo).where(Photo.case_event_id.in_(event_ids))
+                                .order_by(Photo.created_at)).all() if event_ids else []
+    grouped = {}
+    for photo in photos:
+        grouped.setdefault(photo.case_event_id, []).append(photo)
+    return grouped
