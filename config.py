@@ -38,12 +38,31 @@ class Config:
         self.WECHAT_SECRET = env("WECHAT_SECRET")
         self.WECHAT_API_BASE = env("WECHAT_API_BASE", "https://api.weixin.qq.com/")
         self.WECHAT_PUSH_TOKEN = env("WECHAT_PUSH_TOKEN", "dev-push-token")
+        self.WECHAT_PUSH_AES_KEY = env("WECHAT_PUSH_AES_KEY")  # message push in safe (encrypted) mode
+        self.WECHAT_TEMPLATE_REPORT_STATUS = env("WECHAT_TEMPLATE_REPORT_STATUS")  # subscribe template id
+        self.WECHAT_REPORT_PAGE = env("WECHAT_REPORT_PAGE", "pages/report/detail?id={report_id}")
+        self.MINIPROGRAM_STATE = env("MINIPROGRAM_STATE", "formal")  # developer | trial | formal
+        self.WECHAT_MEDIA_CHECK = env("WECHAT_MEDIA_CHECK", "on")  # off: photos are shown unchecked
+        self.PUBLIC_BASE_URL = env("PUBLIC_BASE_URL")  # e.g. https://grid.example.cn, for URLs WeChat fetches
         # wx.uploadFile practically tops out near 10 MB per file.
-        self.MAX_CONTENT_LENGTH = int(env("MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+        # The request limit sits a little above the photo limit so multipart overhead
+        # never turns a just-allowed photo into a 413.
+        self.MAX_CONTENT_LENGTH = int(env("MAX_UPLOAD_BYTES", 11 * 1024 * 1024))
         self.MAX_IMAGE_PIXELS = int(env("MAX_IMAGE_PIXELS", 40_000_000))
         self.TOKEN_TTL_SECONDS = int(env("TOKEN_TTL_SECONDS", 7 * 24 * 3600))
         self.TIMEZONE = env("TIMEZONE", "Asia/Shanghai")
         self.AUTH_RATE_LIMIT = env("AUTH_RATE_LIMIT", "30 per minute")
+        self.PHOTO_MAX_BYTES = int(env("PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+        self.UPLOAD_DAILY_QUOTA = int(env("UPLOAD_DAILY_QUOTA", 200))
+        self.DUPLICATE_RADIUS_M = float(env("DUPLICATE_RADIUS_M", 50))
+        self.DUPLICATE_WINDOW_HOURS = float(env("DUPLICATE_WINDOW_HOURS", 72))
+        self.PATROL_SIGNIN_BUFFER_M = float(env("PATROL_SIGNIN_BUFFER_M", 100))  # sign-in this far outside a cell is allowed
+        self.PATROL_CUTOFF = env("PATROL_CUTOFF", "20:00")  # local time; cells not patrolled by then are missing
+        self.WECHAT_TEMPLATE_PATROL_MISSING = env("WECHAT_TEMPLATE_PATROL_MISSING")  # cell-head notice template id
+        self.WECHAT_PATROL_PAGE = env("WECHAT_PATROL_PAGE", "pages/patrol/compliance?community={community_code}&date={date}")
+        self.REPORT_SWEEP_AFTER_SECONDS = int(env("REPORT_SWEEP_AFTER_SECONDS", 120))
+        self.SWEEP_INTERVAL_SECONDS = int(env("SWEEP_INTERVAL_SECONDS", 60))
+        self.REPORT_DESCRIPTION_MAX = int(env("REPORT_DESCRIPTION_MAX", 500))
         self.USE_FAKE_WECHAT = False
         self.JSON_AS_ASCII = False
 
@@ -59,6 +78,8 @@ class DevelopmentConfig(Config):
         # The built-in fake WeChat serves development only while no real app id is set.
         self.USE_FAKE_WECHAT = self.WECHAT_APPID is None
         self.DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", "jinshan-demo")
+        # WeChat cannot fetch photos from a laptop, so development shows them unchecked.
+        self.WECHAT_MEDIA_CHECK = env("WECHAT_MEDIA_CHECK", "off")
 
 
 class TestConfig(Config):
@@ -72,6 +93,8 @@ class TestConfig(Config):
         self.AUTH_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set their own
         # Tests opt in to Redis per test; the environment's REDIS_URL is for fixtures.
         self.REDIS_URL = None
+        # Photos show unchecked unless a test turns the WeChat image check on (tests/moderation).
+        self.WECHAT_MEDIA_CHECK = "off"
 
 
 class ProductionConfig(Config):

@@ -4,3 +4,5 @@ from app.grid.models import GridUnit, GridVersion  # noqa: F401
 from app.accounts.models import ApiToken, Binding, Invitation, User  # noqa: F401
 from app.cases.models import Case, CaseEvent, WorkdayOverride  # noqa: F401
 from app.reports.models import IdempotencyRecord, Photo, Report  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401
+from app.patrols.models import Patrol, PatrolMiss  # noqa: F401

@@ -32,7 +32,12 @@ class CellIndex:
 
     def locate(self, lat, lng):
         """The record of the cell covering (lat, lng) in WGS-84, or None."""
-        hits = self.tree.query(shapely.Point(lng, lat), predicate="intersects")
+        # A 1-element array of a point built from a (1, 2) array: Point() and a scalar
+        # query both take slow argument-juggling paths that cost more than the tree search.
+        point = shapely.points(np.array(((lng, lat),), dtype=float))
+        hits = self.tree.query(point, predicate="intersects")[1]
+        if len(hits) == 1:  # any point not on a shared edge
+            return self.records[hits[0]]
         return self.records[hits.min()] if len(hits) else None
 
     def locate_many(self, lats, lngs):

@@ -53,7 +53,7 @@ class Report(db.Model):
     case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), index=True)
     text_check = db.Column(db.String(10), nullable=False, default="pending")  # pending|pass|review|risky|skipped
     flagged = db.Column(db.Boolean, nullable=False, default=False)  # risky content: staff see a warning
-    patrol_id = db.Column(db.Integer)
+    patrol_id = db.Column(db.Integer, db.ForeignKey("patrols.id"), index=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     processed_at = db.Column(UTCDateTime)
     enqueued_at = db.Column(UTCDateTime)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from types import MappingProxyType
 
-from PIL import ExifTags, Image, ImageCms, ImageOps
+from PIL import ExifTags, Image, ImageCms
 
 DEFAULT_MAX_PIXELS = 40_000_000
 DEFAULT_SIZES: Mapping[str, int] = MappingProxyType({"large": 1280, "thumb": 320})
@@ -31,6 +31,22 @@ _JPEG_EOI = b"\xff\xd9"
 _WHITE = (255, 255, 255)
 _EXIF_DATETIME_FORMAT = "%Y:%m:%d %H:%M:%S"
 _ORIENTATIONS_THAT_SWAP_AXES = {5, 6, 7, 8}
+_TRANSPOSE_FOR_ORIENTATION = MappingProxyType({  # EXIF Orientation -> what makes it upright
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+})
+_RESIZE_FIRST_MODES = {"RGB", "L", "CMYK"}
+# A phone photo reaches the large step as a 1/2-scale draft decode, only ~1.6x bigger:
+# BICUBIC there matches LANCZOS on photos (PSNR after encoding within 0.05 dB of it,
+# bench/photo_pipeline.py) for ~25 % less time. The thumbnail is a 4x reduction, where a
+# box pre-reduce (reducing_gap=2) halves the time for a difference below 0.2 dB.
+LARGE_RESAMPLE = Image.Resampling.BICUBIC
+THUMB_REDUCING_GAP = 2.0
 
 # Formats people do send (iPhone HEIC, GIF stickers, scanner TIFF) get a clearer
 # answer than "not an image".
@@ -187,11 +203,10 @@ def make_derivatives(
         _refuse_too_many_pixels(*stored_size, max_pixels)
         _decode_at_reduced_scale(image, longest=sizes["large"])
         exif = image.getexif()
-        picture = _flatten_to_rgb(_convert_to_srgb(ImageOps.exif_transpose(image)))
+        large_image = _upright_rendition(image, exif.get(ExifTags.Base.Orientation), sizes["large"])
     width, height = _upright_size(stored_size, exif)
-    large_image = _fit_image(picture, sizes["large"])
     # The thumbnail starts from the large rendition: a quarter of the resampling work.
-    thumb_image = _fit_image(large_image, sizes["thumb"])
+    thumb_image = _fit_image(large_image, sizes["thumb"], reducing_gap=THUMB_REDUCING_GAP)
     large, thumb = _encode_jpeg(large_image, quality), _encode_jpeg(thumb_image, quality)
     return Derivatives(
         large=large,
@@ -203,6 +218,29 @@ def make_derivatives(
         exif_gps=read_gps(exif),
         taken_at=read_taken_at(exif),
     )
+
+
+def _upright_rendition(image: Image.Image, orientation, longest: int) -> Image.Image:
+    """Upright, sRGB, flat RGB, longest side at most ``longest``.
+
+    Photos (RGB, greyscale, CMYK without transparency) are resized first, while still
+    stored sideways, so rotating and the colour transform work on 1.2 MP rather than
+    the 3 MP draft decode: the same picture for a third of the work. Anything with
+    transparency or a palette is flattened first, since resizing those would
+    resample alpha or fall back to nearest-neighbour.
+    """
+    icc_profile = image.info.get("icc_profile")
+    if image.mode in _RESIZE_FIRST_MODES and "transparency" not in image.info:
+        picture = _fit_image(image, longest, resample=LARGE_RESAMPLE)
+        return _flatten_to_rgb(_convert_to_srgb(_transpose(picture, orientation), icc_profile))
+    picture = _flatten_to_rgb(_convert_to_srgb(_transpose(image, orientation), icc_profile))
+    return _fit_image(picture, longest, resample=LARGE_RESAMPLE)
+
+
+def _transpose(image: Image.Image, orientation) -> Image.Image:
+    """What ImageOps.exif_transpose does to the pixels, from an orientation already read."""
+    method = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
+    return image.transpose(method) if method is not None else image
 
 
 def _decode_at_reduced_scale(image: Image.Image, *, longest: int) -> None:
@@ -223,10 +261,10 @@ def _upright_size(stored_size: tuple[int, int], exif: Image.Exif) -> tuple[int, 
     return width, height
 
 
-def _convert_to_srgb(image: Image.Image) -> Image.Image:
+def _convert_to_srgb(image: Image.Image, icc_profile: bytes | None = None) -> Image.Image:
     """Phones tag photos with wide-gamut (Display P3) profiles. The profile is
     stripped from derivatives, so convert first or colours come out washed out."""
-    icc_profile = image.info.get("icc_profile")
+    icc_profile = icc_profile or image.info.get("icc_profile")
     if not icc_profile or image.mode not in ("RGB", "CMYK"):
         return image
     try:
@@ -254,9 +292,12 @@ def _flatten_to_rgb(image: Image.Image) -> Image.Image:
     return flat
 
 
-def _fit_image(picture: Image.Image, longest: int) -> Image.Image:
+def _fit_image(picture: Image.Image, longest: int, *, resample=Image.Resampling.LANCZOS,
+               reducing_gap: float | None = None) -> Image.Image:
     target = _fit_within(picture.size, longest)
-    return picture if target == picture.size else picture.resize(target, Image.Resampling.LANCZOS)
+    if target == picture.size:
+        return picture
+    return picture.resize(target, resample, reducing_gap=reducing_gap)
 
 
 def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
