@@ -29,25 +29,22 @@ class AppWorker(SimpleWorker):
 
 def periodic_tasks():
     """Everything the sweeper does each round; each task is safe to run twice."""
+    from app.cases.supervision import flag_overdue_and_remind
+    from app.notifications.service import retry_pending_notifications
+    from app.patrols.service import record_missing_patrols
     from app.reports.jobs import requeue_stuck_reports
 
-    tasks = [requeue_stuck_reports]
-    for path in ("app.notifications.service:retry_pending_notifications",
-                 "app.cases.service:flag_overdue_and_remind",
-                 "app.patrols.service:record_missing_patrols"):
-        module, name = path.split(":")
-        try:
-            tasks.append(getattr(__import__(module, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            continue  # a domain without periodic work
-    return tasks
+    return [requeue_stuck_reports, retry_pending_notifications, flag_overdue_and_remind,
+            record_missing_patrols]
 
 
 def sweep_once(now=None):
+    """One round; each task commits separately so one failure does not undo the others."""
     now = now or utcnow()
     for task in periodic_tasks():
         try:
             task(now=now)
+            db.session.commit()
         except Exception:
             db.session.rollback()
             log.exception("periodic task %s failed", task.__name__)

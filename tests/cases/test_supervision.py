@@ -72,3 +72,12 @@ def test_the_sweep_runs_from_the_command_line(app, people, case_in):
     dispatched_case(case_in, people)  # long past due by the real clock
     result = app.test_cli_runner().invoke(args=["cases", "sweep"])
     assert result.exit_code == 0 and "supervised 1 case(s)" in result.output
+
+
+def test_the_workers_sweeper_round_supervises_and_keeps_it(people, case_in):
+    from app.cases.models import Case
+    from app.worker import sweep_once
+
+    case_id = dispatched_case(case_in, people).id
+    sweep_once(now=beijing(2026, 10, 23, 10))  # removes the session, as a worker round does
+    assert db.session.get(Case, case_id).supervision == "phone"
