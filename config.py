@@ -63,6 +63,13 @@ class Config:
         self.REPORT_SWEEP_AFTER_SECONDS = int(env("REPORT_SWEEP_AFTER_SECONDS", 120))
         self.SWEEP_INTERVAL_SECONDS = int(env("SWEEP_INTERVAL_SECONDS", 60))
         self.REPORT_DESCRIPTION_MAX = int(env("REPORT_DESCRIPTION_MAX", 500))
+        # The case clock, Jinshan's "1、5、15": sign within 1 working day, first handling
+        # within 5, completion per category (12 by default) extendable by 3 to 15.
+        self.CASE_SIGN_DAYS = int(env("CASE_SIGN_DAYS", 1))
+        self.CASE_FIRST_HANDLING_DAYS = int(env("CASE_FIRST_HANDLING_DAYS", 5))
+        self.CASE_MAX_EXTENSION_DAYS = int(env("CASE_MAX_EXTENSION_DAYS", 3))
+        self.CASE_WORK_START = env("CASE_WORK_START", "09:00")
+        self.CASE_WORK_END = env("CASE_WORK_END", "17:00")
         self.USE_FAKE_WECHAT = False
         self.JSON_AS_ASCII = False
 

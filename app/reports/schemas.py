@@ -1,4 +1,5 @@
-from marshmallow import Schema, fields, validate
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.grid.schemas import LocationSchema
 from app.reports.media import photo_urls
@@ -13,9 +14,11 @@ class ReportRequestSchema(Schema):
     photo_ids = fields.List(fields.String(validate=validate.Length(1, 32)), required=True,
                             validate=validate.Length(1, MAX_PHOTOS))
 
-
-def description_limit(maximum):
-    return validate.Length(max=maximum, error=f"最多 {maximum} 字 (at most {maximum} characters)")
+    @validates("description")
+    def description_fits(self, value, **kwargs):
+        maximum = current_app.config["REPORT_DESCRIPTION_MAX"]
+        if len(value) > maximum:
+            raise ValidationError(f"最多 {maximum} 字 (at most {maximum} characters)")
 
 
 class PageQuery(Schema):

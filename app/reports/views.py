@@ -6,7 +6,7 @@ from app.extensions import db
 from app.reports import idempotency, service, uploads
 from app.reports.jobs import enqueue_report
 from app.reports.schemas import (
-    PageQuery, PhotoUploadSchema, ReportRequestSchema, accepted, description_limit, report_for_owner,
+    PageQuery, PhotoUploadSchema, ReportRequestSchema, accepted, report_for_owner,
 )
 from app.schemas import load, load_args
 from app.timestamps import utcnow
@@ -51,17 +51,7 @@ def submit_report():
 
 def create_from_body(user, raw, now):
     body = load(ReportRequestSchema(), raw)
-    description = load_description(body["description"])
-    return service.create_report(user=user, category_code=body["category_code"], description=description,
-                                 location=body["location"], photo_ids=body["photo_ids"], now=now)
-
-
-def load_description(text):
-    errors = description_limit(current_app.config["REPORT_DESCRIPTION_MAX"])
-    try:
-        return errors(text)
-    except Exception as exc:
-        raise ApiError.validation({"description": exc.messages}) from None
+    return service.create_report(user=user, now=now, **body)
 
 
 @bp.get("/reports/mine")

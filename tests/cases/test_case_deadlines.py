@@ -87,3 +87,22 @@ def test_the_system_may_only_reopen(people, case_in):
     with pytest.raises(ApiError) as refused:
         transition(case=case, action="accept", actor=None, now=beijing(2026, 9, 30, 10))
     assert refused.value.status == 403
+
+
+def test_overrides_are_edited_from_the_command_line_and_unknown_years_are_warned(app, world):
+    from datetime import date
+
+    from app.cases import policy
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["cases", "workday", "2027-01-01", "off", "--note", "元旦"]).exit_code == 0
+    assert runner.invoke(args=["cases", "workday", "2027-01-03", "on"]).exit_code == 0
+    calendar = policy.working_calendar()
+    assert calendar.is_workday(date(2027, 1, 1)) is False
+    assert calendar.is_workday(date(2027, 1, 3)) is True  # a Sunday made a working day
+    listing = runner.invoke(args=["cases", "calendar", "--year", "2028"])
+    assert "2027-01-01  day off  元旦" in listing.output
+    assert "warning: 2028 is not in the holiday calendar" in listing.output
+    assert runner.invoke(args=["cases", "workday", "2027-01-01", "auto"]).exit_code == 0
+    assert "2027-01-01" not in runner.invoke(args=["cases", "calendar"]).output
+    assert runner.invoke(args=["cases", "workday", "2027-01-05", "maybe"]).exit_code != 0
