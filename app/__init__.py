@@ -39,6 +39,9 @@ def register_extensions(app):
     wechat.init_app(app)
     storage.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # With Redis down, count in memory rather than refuse every sign-in.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
     import app.models  # noqa: F401  every model, so Alembic and create_all see them
 
@@ -60,8 +63,9 @@ def register_blueprints(app):
     app.register_blueprint(web_bp)
     from app.patrols.views import bp as patrols_bp
     from app.web.patrols import bp as web_patrols_bp
+    from app.web.cases import bp as web_cases_bp
 
-    for bp in (patrols_bp, web_patrols_bp):
+    for bp in (patrols_bp, web_patrols_bp, web_cases_bp):
         app.register_blueprint(bp)
 
 

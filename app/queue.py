@@ -5,6 +5,7 @@ so running one twice (rq is at-least-once, and the sweeper re-queues) is harmles
 """
 import logging
 
+from flask import current_app
 from redis import Redis
 from rq import Queue, Retry
 
@@ -13,35 +14,50 @@ log = logging.getLogger(__name__)
 DEFAULT_RETRY = Retry(max=5, interval=[2, 10, 30, 120, 600])
 
 
-class JobQueue:
-    def __init__(self, app=None):
-        self.app = None
-        if app is not None:
-            self.init_app(app)
+class QueueConnections:
+    """One app's Redis connection and rq queue, opened on first use."""
 
-    def init_app(self, app):
-        self.app = app
-        app.extensions["job_queue"] = self
+    def __init__(self, config):
+        self.url = config.get("REDIS_URL")
+        self.queue_name = config["RQ_QUEUE_NAME"]
         self._redis = None
         self._rq = None
 
     @property
-    def is_inline(self):
-        return not self.app.config.get("REDIS_URL")
-
-    @property
     def redis(self):
-        if self._redis is None and not self.is_inline:
-            self._redis = Redis.from_url(
-                self.app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
-            )
+        if self._redis is None and self.url:
+            self._redis = Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=5)
         return self._redis
 
     @property
     def rq(self):
-        if self._rq is None and not self.is_inline:
-            self._rq = Queue(self.app.config["RQ_QUEUE_NAME"], connection=self.redis)
+        if self._rq is None and self.url:
+            self._rq = Queue(self.queue_name, connection=self.redis)
         return self._rq
+
+
+class JobQueue:
+    """The extension object; its state lives per app, so several apps in one process
+    (tests, a worker beside a web app) never share a Redis URL by accident."""
+
+    def init_app(self, app):
+        app.extensions["job_queue"] = QueueConnections(app.config)
+
+    @property
+    def _connections(self):
+        return current_app.extensions["job_queue"]
+
+    @property
+    def is_inline(self):
+        return not self._connections.url
+
+    @property
+    def redis(self):
+        return self._connections.redis
+
+    @property
+    def rq(self):
+        return self._connections.rq
 
     def enqueue(self, func, *args, job_id=None, timeout=120, retry=DEFAULT_RETRY):
         """Run `func(*args)` now (inline) or on a worker; returns False if Redis refused.
