@@ -96,3 +96,20 @@ def test_development_defaults_to_sqlite_under_instance_and_inline_jobs(monkeypat
     app = create_app("development", {"USE_FAKE_WECHAT": False})
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/microgrid.db")
     assert app.config["REDIS_URL"] is None
+
+
+def test_each_app_keeps_its_own_wechat_queue_and_storage(client, make_app, world):
+    # A second app in the same process (a worker beside a web app, or another test)
+    # must not take over the first one's connections.
+    other = make_app(WECHAT_API_BASE="http://127.0.0.1:1/", REDIS_URL="redis://127.0.0.1:1/0",
+                     UPLOAD_DIR="/nonexistent")
+    with other.app_context():
+        from app.extensions import queue, storage
+
+        assert not queue.is_inline
+        assert str(storage.backend.root) == "/nonexistent"
+    answer = client.post("/api/v1/auth/wechat", json={"code": "isolation-1"})
+    assert answer.status_code == 200
+    from app.extensions import queue
+
+    assert queue.is_inline
