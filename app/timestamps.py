@@ -4,13 +4,32 @@ SQLite drops tzinfo; PostgreSQL keeps it. Storing naive UTC and re-attaching UTC
 the way out gives the same aware datetimes everywhere, so comparisons never mix
 naive and aware values.
 """
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy.types import DateTime, TypeDecorator
 
 
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+def local_zone():
+    """The office's wall clock (Asia/Shanghai): days, cut-offs and references are local."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_day(at):
+    return at.astimezone(local_zone()).date()
+
+
+def local_midnight(day):
+    return datetime.combine(day, time(0), tzinfo=local_zone())
+
+
+def local_text(at, fmt="%Y-%m-%d %H:%M"):
+    return at.astimezone(local_zone()).strftime(fmt)
 
 
 class UTCDateTime(TypeDecorator):

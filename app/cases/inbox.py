@@ -1,8 +1,6 @@
 """The staff inbox: scoped listing with filters, counters, and acting on one case."""
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from app.cases import policy
@@ -10,6 +8,7 @@ from app.cases.models import CLOCK_STATUSES, Case
 from app.cases.scope import get_visible_case, visible_cases
 from app.cases.transitions import transition
 from app.extensions import db
+from app.timestamps import local_midnight
 
 SORTS = {
     "created_at": (Case.created_at.asc(),),
@@ -55,12 +54,6 @@ def apply_filters(query, *, now, status=None, category=None, cell=None, communit
         query = query.where(or_(Case.ref.ilike(pattern, escape="\\"),
                                 Case.description.ilike(pattern, escape="\\")))
     return query
-
-
-def local_midnight(day):
-    # Staff pick dates on a Beijing-time calendar; the column holds UTC.
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-    return datetime.combine(day, time(0), tzinfo=zone)
 
 
 def counters(*, user, now):

@@ -1,13 +1,14 @@
 """Creating cases and writing their timeline. State changes go through transitions.py."""
 from app.cases.models import Case, CaseEvent
 from app.extensions import db
+from app.timestamps import local_day
 
 SYSTEM = "system"
 
 
 def case_ref(case):
-    # The id makes it unique; the date makes it readable on the phone line.
-    return f"AJ{case.created_at:%Y%m%d}-{case.id:06d}"
+    # The id makes it unique; the local date makes it readable over the phone.
+    return f"AJ{local_day(case.created_at):%Y%m%d}-{case.id:06d}"
 
 
 def open_case_for_report(*, report, community_code, now):

@@ -5,11 +5,11 @@ WeChat console for WECHAT_TEMPLATE_REPORT_STATUS (问题处理进度通知: 问�
 状态, 备注, 更新时间); change them here if another template is chosen. Values are
 cut to the field limits by wechat.fit_template_data when sent.
 """
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from app.catalog.models import Category, Department
+from app.timestamps import local_text
 from app.extensions import db
 from app.grid.models import GridUnit
 
@@ -78,4 +78,4 @@ def street_name(code):
 
 
 def local_time(at):
-    return at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+    return local_text(at)

@@ -1,23 +1,14 @@
 """Local calendar days: a patrol belongs to the Asia/Shanghai day of its sign-in, not the UTC one."""
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from app.errors import ApiError
+from app.timestamps import local_day, local_midnight, local_zone  # noqa: F401  (local_day re-exported)
 
 
-def zone():
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_day(at):
-    return at.astimezone(zone()).date()
-
-
-def day_start(day):
-    """The aware instant a local day begins."""
-    return datetime.combine(day, time(0), tzinfo=zone())
+zone = local_zone
+day_start = local_midnight  # the aware instant a local day begins
 
 
 def cutoff_time():

@@ -8,10 +8,12 @@ from app.grid import service as grid_service
 from app.grid import datum
 from app.reports.models import Report
 from app.reports.uploads import claim_photos
+from app.timestamps import local_day
 
 
 def report_ref(report):
-    return f"JS{report.created_at:%Y%m%d}-{report.id:06d}"
+    # The id makes it unique; the local date makes it readable over the phone.
+    return f"JS{local_day(report.created_at):%Y%m%d}-{report.id:06d}"
 
 
 def create_report(*, user, category_code, description, location, photo_ids, now, source="miniprogram",

@@ -8,9 +8,8 @@ those functions' keyword arguments, and their errors into HTML pages and flash m
 (the action forms' side of that lives in case_actions.py).
 """
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -31,7 +30,7 @@ from app.grid import service as grid_service
 from app.grid.models import GridUnit
 from app.reports.media import photo_urls
 from app.schemas import load
-from app.timestamps import utcnow
+from app.timestamps import local_text, utcnow
 from app.web.auth import login_required, signed_in_user_id
 from app.web.case_actions import DONE, action_params, available_actions, refused
 from app.web.csrf import check_csrf
@@ -315,4 +314,4 @@ def local_time(moment, fmt="%Y-%m-%d %H:%M"):
     """Stored UTC shown on the wall clock of the office (Asia/Shanghai)."""
     if moment is None:
         return "—"
-    return moment.astimezone(ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))).strftime(fmt)
+    return local_text(moment, fmt)

@@ -128,3 +128,13 @@ def test_a_refused_request_can_be_corrected_and_sent_again_with_the_same_key(cli
     bad = report_body(world, [photo_id], category_code="E9999")
     assert submit(client, resident, bad, key="fix-me").status_code == 422
     assert submit(client, resident, report_body(world, [photo_id]), key="fix-me").status_code == 202
+
+
+def test_the_reference_carries_the_shanghai_date_not_the_utc_one(app, world, resident):
+    from datetime import datetime, timezone
+
+    from app.reports.service import report_ref
+
+    late_evening_utc = datetime(2026, 11, 28, 17, 30, tzinfo=timezone.utc)  # 01:30 on the 29th in Shanghai
+    report = Report(id=123, created_at=late_evening_utc)
+    assert report_ref(report) == "JS20261129-000123"
