@@ -8,13 +8,16 @@ MICROGRID_REQUIRE_SERVICES=1 (set by .ci/run), so CI can never pass by skipping.
 """
 import os
 import tempfile
+import uuid
 
 import pytest
+from moto.server import ThreadedMotoServer
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
 from app.grid import service as grid_service
+from app.storage import make_storage
 
 REQUIRE_SERVICES = os.environ.get("MICROGRID_REQUIRE_SERVICES") == "1"
 
@@ -64,6 +67,32 @@ def redis_url():
     except Exception as exc:
         service_missing(f"Redis at REDIS_URL is unreachable: {exc.__class__.__name__}")
     return url
+
+
+# ---- a real S3-compatible server on loopback (moto's standalone server) ----
+
+@pytest.fixture(scope="session")
+def s3_endpoint_url():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_config(s3_endpoint_url):
+    config = {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": s3_endpoint_url,
+        "S3_BUCKET": f"microgrid-test-{uuid.uuid4().hex[:8]}",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "test-key",
+        "S3_SECRET_ACCESS_KEY": "test-secret",
+    }
+    make_storage(config).client.create_bucket(Bucket=config["S3_BUCKET"])
+    return config
+
 
 
 @pytest.fixture(scope="session")

@@ -68,3 +68,15 @@ def test_sign_in_endpoints_are_rate_limited(make_app, world):
     answers = [staff_sign_in(client, "nobody", "x").status_code for _ in range(4)]
     assert answers == [401, 401, 401, 429]
     limiter.reset()
+
+
+def test_with_redis_configured_sign_in_limits_are_counted_in_redis(make_app, world, redis_url):
+    from redis import Redis
+
+    limited = make_app(AUTH_RATE_LIMIT="2 per minute", REDIS_URL=redis_url)
+    limiter.reset()
+    client = limited.test_client()
+    answers = [staff_sign_in(client, "nobody", "x").status_code for _ in range(3)]
+    assert answers == [401, 401, 429]
+    assert any(b"LIMITS" in key for key in Redis.from_url(redis_url).keys("*"))
+    limiter.reset()

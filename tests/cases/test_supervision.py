@@ -47,7 +47,7 @@ def test_supervision_escalates_with_working_days_overdue_and_never_drops(people,
 
 
 def test_a_case_not_yet_due_or_already_handled_is_not_supervised(people, case_in):
-    case = dispatched_case(case_in, people)
+    dispatched_case(case_in, people)
     assert sweep(beijing(2026, 10, 22, 16))["supervised"] == []
     handled = case_in("handled")
     handled.due_at = beijing(2026, 10, 1, 17)

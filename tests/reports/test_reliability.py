@@ -48,10 +48,11 @@ def worker_env(database_url, redis_url, upload_root, wechat_server):
 def start_worker(test_database_url, upload_root, wechat_server):
     started = []
 
-    def start(redis_url, burst=True):
+    def start(redis_url, burst=True, extra_env=None):
+        env = {**worker_env(test_database_url, redis_url, upload_root, wechat_server), **(extra_env or {})}
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "worker", "--no-sweep"] + (["--burst"] if burst else []),
-            cwd=ROOT, env=worker_env(test_database_url, redis_url, upload_root, wechat_server),
+            cwd=ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         started.append(process)
         return process
@@ -222,3 +223,26 @@ def test_the_same_report_sent_twice_at_once_with_one_key_makes_one_report(make_a
     assert sorted(statuses) in ([202, 202], [202, 409])
     db.session.expire_all()
     assert db.session.query(Report).count() == 1
+
+
+def test_with_s3_storage_a_worker_publishes_upright_metadata_free_photos_by_signed_url(
+        make_app, world, start_worker, clean_redis, s3_config):
+    import io
+
+    import requests
+    from PIL import Image
+
+    app = make_app(REDIS_URL=clean_redis, **s3_config)
+    user = make_resident(openid="o-s3")
+    client = app.test_client()
+    photo = upload(client, user, jpeg_bytes(1600, 1200, orientation=6, gps=(30.89, 121.16))).json["id"]
+    answer = client.post("/api/v1/reports", json=report_body(world, [photo]),
+                         headers={**auth(user), "Idempotency-Key": uuid.uuid4().hex})
+    assert answer.status_code == 202
+    finish(start_worker(clean_redis, extra_env={name: str(value) for name, value in s3_config.items()}))
+    mine = client.get(f"/api/v1/reports/{answer.json['id']}", headers=auth(user)).json
+    assert mine["status"] == "pending"
+    url = mine["photos"][0]["url"]
+    assert url.startswith(s3_config["S3_ENDPOINT_URL"]) and "Signature" in url
+    served = Image.open(io.BytesIO(requests.get(url, timeout=10).content))
+    assert served.size == (960, 1280) and not served.getexif()

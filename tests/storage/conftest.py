@@ -8,7 +8,6 @@ import zlib
 from io import BytesIO
 
 import pytest
-from moto.server import ThreadedMotoServer
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 
@@ -113,29 +112,6 @@ def png_header_only():
 @pytest.fixture
 def local_storage(tmp_path):
     return make_storage({"STORAGE_BACKEND": "local", "UPLOAD_DIR": str(tmp_path / "uploads")})
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint_url():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def s3_config(s3_endpoint_url):
-    config = {
-        "STORAGE_BACKEND": "s3",
-        "S3_ENDPOINT_URL": s3_endpoint_url,
-        "S3_BUCKET": f"microgrid-test-{uuid.uuid4().hex[:8]}",
-        "S3_REGION": "us-east-1",
-        "S3_ACCESS_KEY_ID": "test-key",
-        "S3_SECRET_ACCESS_KEY": "test-secret",
-    }
-    make_storage(config).client.create_bucket(Bucket=config["S3_BUCKET"])
-    return config
 
 
 @pytest.fixture
