@@ -1,8 +1,21 @@
 """Parsing helpers shared by every view: a marshmallow failure becomes a 400 ApiError."""
 from flask import request
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.errors import ApiError
+
+
+class PageQuery(Schema):
+    """?page=&per_page= for every list: pages from 1, at most 100 items a page."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+def page_of(pagination, items):
+    """The list envelope every paginated answer uses."""
+    return {"items": items, "total": pagination.total, "page": pagination.page,
+            "per_page": pagination.per_page}
 
 
 def load(schema, data):

@@ -5,6 +5,7 @@ from app.cases.deadlines import is_overdue
 from app.cases.models import CLOCK_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
 from app.cases.transitions import ACTIONS
 from app.reports.media import photo_urls
+from app.schemas import PageQuery
 
 STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 REASON = validate.Length(1, 500)
@@ -77,7 +78,7 @@ class StatusList(fields.String):
         return statuses
 
 
-class CaseListArgsSchema(Schema):
+class CaseListArgsSchema(PageQuery):
     status = StatusList()
     category = fields.String(validate=validate.Length(1, 10))
     cell = fields.String(validate=validate.Regexp(r"^\d{15}$"))
@@ -88,8 +89,6 @@ class CaseListArgsSchema(Schema):
     q = fields.String(validate=validate.Length(1, 100))
     sort = fields.String(load_default="-created_at",
                          validate=validate.OneOf(("created_at", "-created_at", "due_at", "-due_at")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 # --- payloads ----------------------------------------------------------------------------------

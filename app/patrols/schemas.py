@@ -35,11 +35,6 @@ class FinishPatrolSchema(Schema):
             raise ValidationError("give report_ids, or zero_report: true when nothing was found", "_schema")
 
 
-class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-
-
 class StreetQuery(Schema):
     street = fields.String(load_default=None, validate=validate.Regexp(r"^\d{9}$"))
 

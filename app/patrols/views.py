@@ -4,9 +4,9 @@ from app.accounts.auth import current_user, require_roles, require_user
 from app.extensions import db
 from app.patrols import compliance, days, service, stats
 from app.patrols.schemas import (
-    ComplianceQuery, FinishPatrolSchema, PageQuery, PatrolSchema, StartPatrolSchema, StatsQuery,
+    ComplianceQuery, FinishPatrolSchema, PatrolSchema, StartPatrolSchema, StatsQuery,
 )
-from app.schemas import load_args, load_json
+from app.schemas import PageQuery, load_args, load_json, page_of
 from app.timestamps import utcnow
 
 bp = Blueprint("patrols", __name__, url_prefix="/api/v1")
@@ -37,8 +37,7 @@ def finish_patrol(patrol_id):
 @require_user
 def my_patrols():
     page = service.patrols_of(user=current_user(), **load_args(PageQuery()))
-    return {"items": PatrolSchema(many=True).dump(page.items), "total": page.total,
-            "page": page.page, "per_page": page.per_page}
+    return page_of(page, PatrolSchema(many=True).dump(page.items))
 
 
 @bp.get("/inbox/patrols/compliance")

@@ -21,11 +21,6 @@ class ReportRequestSchema(Schema):
             raise ValidationError(f"最多 {maximum} 字 (at most {maximum} characters)")
 
 
-class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-
-
 class PhotoUploadSchema(Schema):
     id = fields.String()
     content_type = fields.String()

@@ -6,9 +6,9 @@ from app.extensions import db
 from app.reports import idempotency, service, uploads
 from app.reports.jobs import enqueue_report
 from app.reports.schemas import (
-    PageQuery, PhotoUploadSchema, ReportRequestSchema, accepted, report_for_owner,
+    PhotoUploadSchema, ReportRequestSchema, accepted, report_for_owner,
 )
-from app.schemas import load, load_args
+from app.schemas import PageQuery, load, load_args, page_of
 from app.timestamps import utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
@@ -57,10 +57,8 @@ def create_from_body(user, raw, now):
 @bp.get("/reports/mine")
 @require_user
 def my_reports():
-    query = load_args(PageQuery())
-    page = service.reports_of(user=current_user(), **query)
-    return {"items": [report_for_owner(r) for r in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page}
+    page = service.reports_of(user=current_user(), **load_args(PageQuery()))
+    return page_of(page, [report_for_owner(r) for r in page.items])
 
 
 @bp.get("/reports/<int:report_id>")
