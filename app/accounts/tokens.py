@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import ApiToken
 from app.extensions import db
@@ -25,7 +26,9 @@ def issue_token(*, user, now, ttl_seconds):
 
 
 def find_token(plaintext):
-    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(plaintext)))
+    # The user comes in the same query: every authenticated request needs both.
+    return db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                             .where(ApiToken.token_hash == digest(plaintext)))
 
 
 def revoke_token(*, token, now):

@@ -1,4 +1,5 @@
 """The staff inbox: scoped listing with filters, counters, and acting on one case."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -9,6 +10,8 @@ from app.cases.scope import get_visible_case, visible_cases
 from app.cases.transitions import transition
 from app.extensions import db
 from app.timestamps import local_midnight
+
+REF_PATTERN = re.compile(r"^AJ\d", re.IGNORECASE)
 
 SORTS = {
     "created_at": (Case.created_at.asc(),),
@@ -50,18 +53,26 @@ def apply_filters(query, *, now, status=None, category=None, cell=None, communit
     if created_to:  # a whole local day, inclusive
         query = query.where(Case.created_at < local_midnight(created_to + timedelta(days=1)))
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Case.ref.ilike(pattern, escape="\\"),
-                                Case.description.ilike(pattern, escape="\\")))
+        query = query.where(text_match(q.strip()))
     return query
+
+
+def text_match(q):
+    """A reference (AJ20261128-000123, or its start) is a prefix search on the unique ref
+    index; anything else looks in references and descriptions."""
+    if REF_PATTERN.match(q):
+        return Case.ref.startswith(q.upper(), autoescape=True)
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(Case.ref.ilike(pattern, escape="\\"), Case.description.ilike(pattern, escape="\\"))
 
 
 def counters(*, user, now):
     """Badges for the caller's scope: new, overdue, due soon (within CASE_DUE_SOON_DAYS)."""
-    scope = visible_cases(user).subquery()
     soon = policy.working_calendar().add_working_days(now, policy.setting("CASE_DUE_SOON_DAYS"))
     # A handler's "new" is what waits for signing; street staff's is what waits for triage.
     new_status = "dispatched" if user.staff_role == "dept" else "pending"
+    # Only the statuses counted: years of closed cases are never read (index on status, due_at).
+    scope = visible_cases(user).where(Case.status.in_({new_status, *CLOCK_STATUSES})).subquery()
     open_due = and_(scope.c.status.in_(CLOCK_STATUSES), scope.c.due_at.is_not(None))
     row = db.session.execute(select(
         func.count().filter(scope.c.status == new_status),

@@ -1,5 +1,6 @@
 """The in-process point -> cell index (shapely STRtree), rebuilt when the grid changes."""
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,23 +52,35 @@ class CellIndex:
 
 
 class IndexCache:
-    """One index per process, keyed by the grid version it was built from."""
+    """One index per process, keyed by the grid version it was built from.
 
-    def __init__(self):
+    The version is asked of the database at most every `recheck_seconds`: a lookup
+    costs microseconds, and a query per lookup would cost more than the lookup. An
+    import in this process clears the cache at once; other processes notice within
+    `recheck_seconds`.
+    """
+
+    def __init__(self, recheck_seconds=1.0, clock=time.monotonic):
         self._lock = threading.Lock()
         self._version = None
         self._index = None
+        self._checked_at = None
+        self._recheck_seconds = recheck_seconds
+        self._clock = clock
 
-    def get(self, version, build):
-        if self._index is not None and self._version == version:
+    def get(self, current_version, build):
+        if self._index is not None and self._clock() - self._checked_at < self._recheck_seconds:
             return self._index
+        version = current_version()
         with self._lock:
             if self._index is None or self._version != version:
                 self._index = build()
                 self._version = version
+            self._checked_at = self._clock()
             return self._index
 
     def clear(self):
         with self._lock:
             self._index = None
             self._version = None
+            self._checked_at = None

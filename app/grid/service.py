@@ -28,7 +28,7 @@ def locate_or_none(*, lat, lng, coord):
 
 
 def cell_index():
-    return _index_cache.get(current_version(), build_cell_index)
+    return _index_cache.get(current_version, build_cell_index)
 
 
 def current_version():
@@ -61,6 +61,7 @@ def import_grid(document):
     """Validate and write a GeoJSON grid; the caller commits."""
     codes = import_geojson(db.session, document)
     bump_version()
+    _index_cache.clear()  # this process sees its own import at once
     return codes
 
 

@@ -126,3 +126,11 @@ def test_a_handled_case_past_due_is_not_overdue_the_department_has_answered(clie
     handled = set_clock(make_case(world.cell_a), "handled", utcnow() - timedelta(days=2))
     body = listing(client, people.staff_a, overdue="true")
     assert handled.id not in ids(body) and body["counters"]["overdue"] == 0
+
+
+def test_a_reference_or_its_beginning_finds_cases_by_prefix_in_any_case(client, people, cases):
+    ref = cases["old"].ref
+    assert ids(listing(client, people.staff_a, q=ref.lower())) == [cases["old"].id]
+    prefix = ref[:11]  # AJ + the date
+    assert cases["old"].id in ids(listing(client, people.staff_a, q=prefix))
+    assert ids(listing(client, people.staff_a, q="AJ1999")) == []

@@ -107,3 +107,27 @@ def test_an_unknown_unit_is_404(client, world):
     answer = client.get("/api/v1/grid/units/310116999")
     assert answer.status_code == 404
     assert answer.json["error"]["code"] == "unknown_grid_unit"
+
+
+def test_the_index_asks_for_the_grid_version_at_most_once_a_recheck_period():
+    from app.grid.index import IndexCache
+
+    now = [100.0]
+    asked, built = [], []
+    cache = IndexCache(recheck_seconds=1.0, clock=lambda: now[0])
+
+    def version():
+        asked.append(now[0])
+        return 7 if now[0] < 102 else 8
+
+    def build():
+        built.append(now[0])
+        return object()
+
+    first = cache.get(version, build)
+    now[0] = 100.5
+    assert cache.get(version, build) is first and asked == [100.0]
+    now[0] = 101.5
+    assert cache.get(version, build) is first and len(built) == 1  # asked again, same version
+    now[0] = 102.5
+    assert cache.get(version, build) is not first and len(built) == 2  # another process imported
