@@ -61,7 +61,10 @@ def text_match(q):
     """A reference (AJ20261128-000123, or its start) is a prefix search on the unique ref
     index; anything else looks in references and descriptions."""
     if REF_PATTERN.match(q):
-        return Case.ref.startswith(q.upper(), autoescape=True)
+        prefix = q.upper()
+        # A bound parameter in LIKE cannot use the btree index; a range on ref can.
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return and_(Case.ref >= prefix, Case.ref < after, Case.ref.startswith(prefix, autoescape=True))
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(Case.ref.ilike(pattern, escape="\\"), Case.description.ilike(pattern, escape="\\"))
 

@@ -18,6 +18,8 @@ class Case(db.Model):
         db.Index("ix_cases_street_created", "street_code", "created_at", "id"),
         db.Index("ix_cases_street_status_created", "street_code", "status", "created_at"),
         db.Index("ix_cases_street_status_due", "street_code", "status", "due_at"),
+        # sort=due_at as the inbox writes it: cases without a deadline last, on any database.
+        db.Index("ix_cases_street_due_sort", "street_code", db.text("(due_at IS NULL)"), "due_at", "id"),
         db.Index("ix_cases_street_category_created", "street_code", "category_code", "created_at", "id"),
         db.Index("ix_cases_department_created", "department_code", "created_at", "id"),
         db.Index("ix_cases_department_status_due", "department_code", "status", "due_at"),
