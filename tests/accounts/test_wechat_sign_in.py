@@ -89,3 +89,22 @@ def test_a_missing_code_is_a_400(client, world):
     answer = client.post("/api/v1/auth/wechat", json={})
     assert answer.status_code == 400
     assert "code" in answer.json["error"]["fields"]
+
+
+def test_a_user_binds_a_phone_number_through_wechat_and_it_is_never_shown(client, world, wechat_server):
+    token = sign_in(client, "code-phone-1").json["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = client.post("/api/v1/me/phone", json={"code": "phone-code-1"}, headers=headers)
+    assert answer.status_code == 200
+    assert answer.json["phone_bound"] is True
+    assert wechat_server.phone_number_for("phone-code-1") not in answer.get_data(as_text=True)
+    assert db.session.query(User).one().phone == wechat_server.phone_number_for("phone-code-1")
+
+
+def test_an_invalid_phone_code_is_a_400_and_binds_nothing(client, world, wechat_server):
+    token = sign_in(client, "code-phone-2").json["token"]
+    wechat_server.inject("wxa/business/getuserphonenumber", 40029)
+    answer = client.post("/api/v1/me/phone", json={"code": "bad"}, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 400
+    assert answer.json["error"]["code"] == "wechat_code_invalid"
+    assert db.session.query(User).one().phone is None
