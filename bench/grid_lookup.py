@@ -32,7 +32,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import statistics
 import sys
 import time
@@ -42,6 +41,8 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import harness  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 import prcoords  # noqa: E402
 
@@ -356,18 +357,8 @@ def bench_grid(name, records, geojson, args, rng, lattice=None):
 
 
 def machine():
-    model, mem = "?", "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(int(ln.split()[1]) for ln in open("/proc/meminfo") if ln.startswith("MemTotal"))
-        mem = f"{mem_kb / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} CPUs ({model}), {mem} RAM, Python {platform.python_version()}, "
-            f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), numpy {np.__version__}")
+    return harness.machine(f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), "
+                           f"numpy {np.__version__}")
 
 
 def load():

@@ -28,7 +28,8 @@ FORBIDDEN_DATABASES = {"test", "postgres", "template0", "template1"}
 # ------------------------------------------------------------------ machine and figures
 
 
-def machine():
+def machine(libraries=""):
+    """CPU, memory and Python, plus the versions a benchmark depends on."""
     model, mem = "?", "?"
     try:
         model = next(ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name"))
@@ -36,7 +37,8 @@ def machine():
         mem = f"{mem_kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         pass
-    return f"nproc {os.cpu_count()} ({model}), {mem} RAM, Python {platform.python_version()}"
+    described = f"nproc {os.cpu_count()} ({model}), {mem} RAM, Python {platform.python_version()}"
+    return f"{described}, {libraries}" if libraries else described
 
 
 def load():

@@ -179,29 +179,6 @@ def scenarios(app, now):
     ]
 
 
-def proposed_counters(*, user, now):
-    """Bench-only: inbox.counters with the scope narrowed to the statuses its three counts can
-    match (the same answer; checked against the app's in every run). The app's version
-    aggregates every case in scope, closed ones included: 79,000 rows for one street here."""
-    from sqlalchemy import and_, func, select
-
-    from app.cases import policy
-    from app.cases.models import CLOCK_STATUSES, Case
-    from app.cases.scope import visible_cases
-    from app.extensions import db
-
-    new_status = "dispatched" if user.staff_role == "dept" else "pending"
-    scope = visible_cases(user).where(Case.status.in_({new_status, *CLOCK_STATUSES})).subquery()
-    soon = policy.working_calendar().add_working_days(now, policy.setting("CASE_DUE_SOON_DAYS"))
-    open_due = and_(scope.c.status.in_(CLOCK_STATUSES), scope.c.due_at.is_not(None))
-    row = db.session.execute(select(
-        func.count().filter(scope.c.status == new_status),
-        func.count().filter(and_(open_due, scope.c.due_at < now)),
-        func.count().filter(and_(open_due, scope.c.due_at >= now, scope.c.due_at <= soon)),
-    ).select_from(scope)).one()
-    return {"new": row[0], "overdue": row[1], "due_soon": row[2]}
-
-
 class StatementLog:
     """SQL statements (with parameters) and their durations, captured from the engine."""
 
@@ -221,37 +198,31 @@ class StatementLog:
 
 
 def run_scenario(app, users, now, filters, repeats, log):
-    """Times (ms) of list_cases, counters and the bench-only proposed counters; the answers;
-    the slowest statement of the app's calls; and whether proposed counters agreed."""
+    """Times (ms) of list_cases and counters; the answer; the slowest statement sent."""
     from app.cases import inbox
     from app.extensions import db
 
     user = users[filters[1]]
     args = dict(filters[2])
-    timings = {"list": [], "counters": [], "total": [], "counters*": [], "total*": []}
-    result, agrees = None, True
+    timings = {"list": [], "counters": [], "total": []}
+    result = None
     for i in range(repeats + 1):
         log.rows, log.enabled = [], True
         start = time.perf_counter()
         items, total = inbox.list_cases(user=user, now=now, **args)
         middle = time.perf_counter()
-        badges = inbox.counters(user=user, now=now)
+        inbox.counters(user=user, now=now)
         end = time.perf_counter()
         log.enabled = False
-        proposed = proposed_counters(user=user, now=now)
-        after = time.perf_counter()
         db.session.rollback()
-        agrees = agrees and proposed == badges
         if i == 0:
             result = (len(items), total)
             continue  # warm-up
         timings["list"].append((middle - start) * 1000)
         timings["counters"].append((end - middle) * 1000)
         timings["total"].append((end - start) * 1000)
-        timings["counters*"].append((after - end) * 1000)
-        timings["total*"].append((middle - start + after - end) * 1000)
     slowest = max(log.rows, key=lambda r: r[0]) if log.rows else None
-    return timings, result, slowest, agrees
+    return timings, result, slowest
 
 
 def explain(app, statement, parameters):
@@ -375,10 +346,7 @@ def main(argv=None):
 
 def check_results(timed, baseline=None):
     ok = True
-    for name, (_, result, _, agrees) in timed.items():
-        if not agrees:
-            print(f"  PROBLEM: {name}: the proposed counters disagree with inbox.counters")
-            ok = False
+    for name, (_, result, _) in timed.items():
         if name.startswith(("default", "district", "department")) and result[1] == 0:
             print(f"  PROBLEM: {name} found no cases")
             ok = False
@@ -393,7 +361,7 @@ def show_plans(app, timed, label):
     if not misses:
         return
     print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the slowest statement of each query missing {TARGET_MS:.0f} ms ({label}):")
-    for name, (_, _, slowest, _) in misses:
+    for name, (_, _, slowest) in misses:
         if slowest is None:
             continue
         seconds, statement, parameters = slowest
@@ -408,8 +376,7 @@ def print_table(passes, args):
     columns = list(passes)
     header = f"{'query (GET /api/v1/inbox/cases …)':<42} {'rows':>7} {'total':>9}"
     for column in columns:
-        header += (f" | {column + ' list p50/p95':>22} {'counters':>8} {'total':>7} {'≤50':>3}"
-                   f" {'counters*':>9} {'total*':>7} {'≤50':>3}")
+        header += f" | {column + ' list p50/p95':>22} {'counters':>8} {'total':>7} {'≤50':>3}"
     print(header)
     print("-" * len(header))
     for name in passes[columns[0]]:
@@ -418,14 +385,11 @@ def print_table(passes, args):
         for column in columns:
             timings = passes[column][name][0]
             met = "-" if args.quick else ("yes" if p95(timings["total"]) <= TARGET_MS else "NO")
-            met2 = "-" if args.quick else ("yes" if p95(timings["total*"]) <= TARGET_MS else "NO")
             line += (f" | {statistics.median(timings['list']):>10.1f} / {p95(timings['list']):>9.1f} "
-                     f"{p95(timings['counters']):>8.1f} {p95(timings['total']):>7.1f} {met:>3}"
-                     f" {p95(timings['counters*']):>9.1f} {p95(timings['total*']):>7.1f} {met2:>3}")
+                     f"{p95(timings['counters']):>8.1f} {p95(timings['total']):>7.1f} {met:>3}")
         print(line)
     print(f"ms, p95 unless marked; {args.cases:,} cases; list = inbox.list_cases (count + page of 20), counters = "
-          "inbox.counters, total = both (what one GET costs in queries);\ncounters* = bench-only proposed counters "
-          "(scope narrowed to the statuses counted, same answers), total* = list + counters*")
+          "inbox.counters, total = both (what one GET costs in queries)")
     if args.quick:
         print("--quick: small table, target not judged")
 

@@ -28,7 +28,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -40,6 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import harness  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 TARGET_MS = 100.0
 TARGET_MB = 50.0
@@ -351,34 +352,11 @@ def check_output(data, width, height):
 
 
 def machine():
-    model, mem = "?", "?"
-    try:
-        model = next(ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name"))
-        mem_kb = next(int(ln.split()[1]) for ln in open("/proc/meminfo") if ln.startswith("MemTotal"))
-        mem = f"{mem_kb / 1024 / 1024:.1f} GiB"
-    except (OSError, StopIteration):
-        pass
     import PIL
     from PIL import features
 
     turbo = features.check_feature("libjpeg_turbo")
-    return (f"{os.cpu_count()} CPUs ({model}), {mem} RAM, Python {platform.python_version()}, "
-            f"Pillow {PIL.__version__} (libjpeg-turbo: {turbo})")
-
-
-def wait_for_module(timeout_s, poll_s):
-    """app.storage.images is written by someone else, in parallel; wait until it imports."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        probe = subprocess.run([sys.executable, "-c", "from app.storage.images import make_derivatives"],
-                               cwd=ROOT, capture_output=True, text=True)
-        if probe.returncode == 0:
-            return True
-        if time.monotonic() > deadline:
-            print(f"app.storage.images still not importable after {timeout_s:.0f}s:\n{probe.stderr[-2000:]}")
-            return False
-        print(f"waiting for app.storage.images (retry in {poll_s:.0f}s): {probe.stderr.strip().splitlines()[-1:]}")
-        time.sleep(poll_s)
+    return harness.machine(f"Pillow {PIL.__version__} (libjpeg-turbo: {turbo})")
 
 
 def main(argv=None):
@@ -389,7 +367,6 @@ def main(argv=None):
     parser.add_argument("--pin", action="store_true",
                         help="pin to one CPU (the work is single-threaded anyway; on a shared machine "
                              "pinning can trap the run on the busy core)")
-    parser.add_argument("--wait", type=float, default=0, help="seconds to wait for app.storage.images")
     parser.add_argument("--child", choices=["baseline", "pipeline"], help=argparse.SUPPRESS)
     parser.add_argument("--pipeline", choices=list(PIPELINES), help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
@@ -401,8 +378,6 @@ def main(argv=None):
     if args.quick:
         width, height, args.repeats, args.mem_runs = 1600, 1200, 3, 1
 
-    if not wait_for_module(args.wait, 60):
-        return 2
     print(f"machine: {machine()}")
     print(f"date:    {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC; "
           f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -160,6 +160,16 @@ def empty_all_tables():
                 conn.execute(table.delete())
 
 
+@pytest.fixture
+def fake_wechat(wechat_server):
+    """The session's fake WeChat with its records of earlier tests' calls cleared.
+
+    (tests/wechat has its own fake_wechat: a fresh server per test.)"""
+    for record in (wechat_server.requests, wechat_server.sent_messages, wechat_server.media_checks):
+        record.clear()
+    return wechat_server
+
+
 @pytest.fixture(autouse=True)
 def no_leftover_wechat_failures(request):
     """An injected failure a test did not consume must not hit the next test."""

@@ -8,7 +8,7 @@ from app.cases import policy
 from app.cases.models import CLOCK_STATUSES, Case
 from app.cases.scope import get_visible_case, visible_cases
 from app.cases.transitions import transition
-from app.extensions import db
+from app.extensions import db, queue
 from app.timestamps import local_midnight
 
 REF_PATTERN = re.compile(r"^AJ\d", re.IGNORECASE)
@@ -83,6 +83,18 @@ def counters(*, user, now):
         func.count().filter(and_(open_due, scope.c.due_at >= now, scope.c.due_at <= soon)),
     ).select_from(scope)).one()
     return {"new": row[0], "overdue": row[1], "due_soon": row[2]}
+
+
+def enqueue_follow_ups(event, photo_ids):
+    """After the commit: tell the reporter about public steps; process after-photos."""
+    # Imported here: the jobs import the case models, which this module's package defines.
+    from app.notifications.jobs import notify_case_event
+    from app.reports.jobs import process_photo
+
+    if event.public:
+        queue.enqueue(notify_case_event, event.id)
+    for photo_id in photo_ids:
+        queue.enqueue(process_photo, photo_id)
 
 
 def act_on_case(*, user, case_id, action, now, **params):

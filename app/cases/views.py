@@ -1,11 +1,7 @@
 """Inbox API (/api/v1/inbox) and the reporter's rating (/api/v1/reports/<id>/rating).
 
-Jobs are enqueued only after the commit, and imported lazily: the notification and
-photo jobs live in packages written alongside this one.
+Follow-up jobs are enqueued only after the commit.
 """
-import importlib
-import logging
-
 from flask import Blueprint, request
 
 from app.accounts.auth import current_user, require_staff, require_user
@@ -15,12 +11,11 @@ from app.cases.schemas import (
     CaseListArgsSchema, CaseSchema, CaseSummarySchema, RatingRequestSchema, RatingSchema, action_schema,
 )
 from app.cases.scope import get_visible_case
-from app.extensions import db, queue
+from app.extensions import db
 from app.schemas import load, load_args, load_json
 from app.errors import ApiError
 from app.timestamps import utcnow
 
-log = logging.getLogger(__name__)
 
 bp = Blueprint("inbox", __name__, url_prefix="/api/v1/inbox")
 ratings_bp = Blueprint("ratings", __name__, url_prefix="/api/v1/reports")
@@ -53,7 +48,7 @@ def case_action(case_id):
     event = inbox.act_on_case(user=current_user(), case_id=case_id, now=now, **params)
     photo_ids = params.get("photo_ids", [])
     db.session.commit()
-    after_commit(event, photo_ids)
+    inbox.enqueue_follow_ups(event, photo_ids)
     return case_payload(event.case, now)
 
 
@@ -64,7 +59,7 @@ def rate(report_id):
     rating, event = rate_report(user=current_user(), report_id=report_id, now=now, **body)
     db.session.commit()
     if event is not None:
-        after_commit(event, [])
+        inbox.enqueue_follow_ups(event, [])
     # Without a reopen the case simply stays closed.
     case_status = event.case.status if event is not None else "closed"
     return {**RatingSchema().dump(rating), "case_status": case_status}, 201
@@ -72,24 +67,3 @@ def rate(report_id):
 
 def case_payload(case, now):
     return CaseSchema(now=now, after_photos=inbox.after_photos(case)).dump(case)
-
-
-def after_commit(event, photo_ids):
-    """Tell the reporter about public steps; have the worker process after-photos."""
-    if event.public:
-        notify = lazy_job("app.notifications.jobs", "notify_case_event")
-        if notify:
-            queue.enqueue(notify, event.id)
-    process = lazy_job("app.reports.jobs", "process_photo") if photo_ids else None
-    for photo_id in photo_ids if process else ():
-        queue.enqueue(process, photo_id)
-
-
-def lazy_job(module, name):
-    """The job function, or None (logged) while its package is still being written:
-    the commit has happened, so a missing job must not turn the answer into a 500."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        log.error("job %s.%s is missing; nothing enqueued", module, name)
-        return None

@@ -15,8 +15,7 @@ _index_cache = IndexCache()
 
 def locate(*, lat, lng, coord):
     """The cell record covering a point given in `coord` datum; ApiError 404 outside."""
-    wgs_lat, wgs_lng = datum.to_wgs84(lat, lng, coord)
-    record = cell_index().locate(wgs_lat, wgs_lng)
+    record = locate_or_none(lat=lat, lng=lng, coord=coord)
     if record is None:
         raise ApiError.not_found("该位置不在金山区网格范围内 (outside coverage)", "outside_coverage")
     return record

@@ -9,6 +9,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db, queue, storage
+from app.moderation.service import check_report_text, request_photo_checks
+from app.notifications.jobs import notify_report_received
 from app.reports import service
 from app.reports.media import derivative_keys
 from app.reports.models import Photo, Report
@@ -34,8 +36,6 @@ def process_report(report_id):
                  window=timedelta(hours=config["DUPLICATE_WINDOW_HOURS"]), now=now)
     report.status, report.processed_at = "processed", now
     db.session.commit()
-    from app.notifications.jobs import notify_report_received
-
     queue.enqueue(notify_report_received, report.id)
 
 
@@ -70,15 +70,12 @@ def make_photo_derivatives(photo, now):
 
 
 def run_content_checks(report):
-    from app.moderation.service import check_report_text, request_photo_checks
-
     check_report_text(report=report)
     request_photo_checks(report=report)
 
 
 def enqueue_report(report_id):
-    queued = queue.enqueue(process_report, report_id, job_id=f"process_report-{report_id}")
-    return queued
+    return queue.enqueue(process_report, report_id, job_id=f"process_report-{report_id}")
 
 
 def requeue_stuck_reports(now=None):

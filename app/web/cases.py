@@ -21,7 +21,6 @@ from app.cases.schemas import CaseListArgsSchema
 from app.cases.scope import get_visible_case
 from app.cases.supervision import LEVEL_NAMES
 from app.cases.transitions import category_of
-from app.cases.views import after_commit
 from app.catalog.models import Category, Department
 from app.catalog.service import active_categories, active_departments, category_tree
 from app.errors import ApiError
@@ -126,7 +125,7 @@ def act(case_id):
     except ApiError as exc:
         db.session.rollback()
         return refused(exc, case_id)
-    after_commit(event, params.get("photo_ids", []))
+    inbox.enqueue_follow_ups(event, params.get("photo_ids", []))
     flash(DONE.get(f"{action}:{params.get('result')}", DONE.get(action, "操作成功")), "success")
     return redirect(url_for(".detail", case_id=case_id))
 
