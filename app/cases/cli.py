@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.cases import policy
 from app.cases.models import WorkdayOverride
 from app.cases.supervision import flag_overdue_and_remind
-from app.extensions import db
-from app.timestamps import utcnow
+from app.core.clock import utcnow
+from app.core.extensions import db
 
 cases_cli = AppGroup("cases", help="Case workflow maintenance.")
 

@@ -5,7 +5,7 @@ from app.grid.demo import read_streets
 from app.web.auth import authenticate, login_required, safe_next, sign_in, sign_out
 from app.web.csrf import init_csrf
 from app.web.errors import init_errors
-from app.web.maps import configure_maps, map_options
+from app.web.maps import check_map_datum, map_options
 
 bp = Blueprint(
     "web",
@@ -15,7 +15,7 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
-bp.record_once(lambda state: configure_maps(state.app))
+bp.record_once(lambda state: check_map_datum(state.app))
 bp.add_app_template_global(map_options)
 init_csrf(bp)
 init_errors(bp)
