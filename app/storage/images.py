@@ -1,15 +1,16 @@
 """Photo checks for the web process and re-encoding for the worker.
 
 The only module that imports Pillow. The web process calls ``inspect_image``,
-which reads headers and byte signatures but never decodes pixels (DESIGN.md §2);
-the worker calls ``make_derivatives``, which decodes once at reduced scale and
-writes metadata-free JPEGs.
+which reads headers, byte signatures and the file's segment structure but never
+decodes pixels (DESIGN.md §2); the worker calls ``make_derivatives``, which decodes
+once at reduced scale and writes metadata-free JPEGs.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,8 +27,14 @@ DEFAULT_QUALITY = 82
 CONTENT_TYPES = MappingProxyType({"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"})
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_IEND_CHUNK = b"\x00\x00\x00\x00IEND\xaeB`\x82"
-_JPEG_EOI = b"\xff\xd9"
+_PNG_CHUNK_OVERHEAD = 12  # length, type and CRC around each chunk's body
+# The next marker: 0xFF followed by anything but a stuffed zero (an 0xFF inside
+# entropy-coded data), a restart marker (inside a scan) or another fill 0xFF.
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_JPEG_SOI, _JPEG_EOI, _JPEG_SOS, _JPEG_TEM = 0xD8, 0xD9, 0xDA, 0x01
+# Far above any real file (a JPEG's ICC profile spans at most 255 segments, PNG encoders
+# write IDAT in 8-64 KB chunks) yet it keeps the walk over a hostile file to milliseconds.
+_MAX_SEGMENTS = 100_000
 _WHITE = (255, 255, 255)
 _EXIF_DATETIME_FORMAT = "%Y:%m:%d %H:%M:%S"
 _ORIENTATIONS_THAT_SWAP_AXES = {5, 6, 7, 8}
@@ -103,7 +110,7 @@ def inspect_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image
     with _open_header(data, image_format) as image:
         width, height = image.size
     _refuse_too_many_pixels(width, height, max_pixels)
-    _refuse_truncated(data, image_format)
+    _image_end(data, image_format)  # refuses an image whose end is missing
     return ImageInfo(image_format, width, height, CONTENT_TYPES[image_format])
 
 
@@ -152,22 +159,67 @@ def _refuse_too_many_pixels(width: int, height: int, max_pixels: int) -> None:
         raise _too_large_error(f"{width}×{height} pixels, limit {max_pixels}")
 
 
-def _refuse_truncated(data: bytes, image_format: str) -> None:
-    """Cheap end-of-file checks: an interrupted upload loses its tail first."""
-    if not _has_complete_ending(data, image_format):
+def _image_end(data: bytes, image_format: str) -> int:
+    """Where the image's own bytes end, found from its structure without decoding.
+
+    Decoders stop at the end of the image, so bytes after it do not make it damaged:
+    Google's Motion Photos append an MP4, MPO files a second picture, some cameras a
+    stray byte or zero padding. An interrupted upload loses its end instead, so an
+    image whose end is missing is refused.
+    """
+    end = _END_FINDERS[image_format](data)
+    if end is None:
         raise _truncated_error()
+    return end
 
 
-def _has_complete_ending(data: bytes, image_format: str) -> bool:
-    if image_format == "JPEG":
-        # Some encoders pad the file with zeros after the EOI marker.
-        return data.rstrip(b"\x00").endswith(_JPEG_EOI)
-    if image_format == "PNG":
-        return data.endswith(_PNG_IEND_CHUNK)
-    if image_format == "WEBP":
-        (riff_size,) = struct.unpack("<I", data[4:8])
-        return riff_size + 8 == len(data)
-    return False
+def _jpeg_end(data: bytes) -> int | None:
+    """Just past the EOI marker that closes the picture, walking marker segments by
+    their lengths: the EXIF thumbnail inside APP1 carries an EOI of its own. Entropy-
+    coded scan data has no length, so the same search for the next marker skips it."""
+    position, scanned = 2, False
+    for _ in range(_MAX_SEGMENTS):
+        found = _JPEG_MARKER.search(data, position)
+        if found is None:
+            return None
+        marker, position = data[found.start() + 1], found.end()
+        if marker == _JPEG_EOI:
+            return position if scanned else None
+        if marker == _JPEG_SOI:  # a new picture began before this one ended
+            return None
+        if marker != _JPEG_TEM:  # the one other marker without a length
+            position = _segment_end(data, position)
+            scanned = scanned or marker == _JPEG_SOS
+    return None
+
+
+def _segment_end(data: bytes, start: int) -> int:
+    # The length counts its own two bytes; anything shorter would stall the walk.
+    length = int.from_bytes(data[start:start + 2], "big")
+    return start + max(length, 2)
+
+
+def _png_end(data: bytes) -> int | None:
+    """Just past the IEND chunk, walking chunks by their lengths."""
+    position = len(_PNG_SIGNATURE)
+    for _ in range(_MAX_SEGMENTS):
+        if position + _PNG_CHUNK_OVERHEAD > len(data):
+            return None
+        length, kind = struct.unpack_from(">I4s", data, position)
+        position += _PNG_CHUNK_OVERHEAD + length
+        if kind == b"IEND":
+            return position if position <= len(data) else None
+    return None
+
+
+def _webp_end(data: bytes) -> int | None:
+    """The RIFF header says how long the file is."""
+    (riff_size,) = struct.unpack_from("<I", data, 4)
+    end = 8 + riff_size
+    return end if end <= len(data) else None
+
+
+_END_FINDERS = MappingProxyType({"JPEG": _jpeg_end, "PNG": _png_end, "WEBP": _webp_end})
 
 
 def _truncated_error() -> ImageRejected:
@@ -197,6 +249,9 @@ def make_derivatives(
     if sizes["thumb"] > sizes["large"]:
         raise ValueError("the thumbnail is made from the large rendition, so it cannot be larger")
     image_format = sniff_format(data)
+    # Pillow never sees what follows the image (a Motion Photo's video), so none of it
+    # can reach a derivative, and an image whose end is missing is refused here too.
+    data = data[:_image_end(data, image_format)]
     with _open_header(data, image_format) as image:
         stored_size = image.size
         # Checked again here: the worker must not trust that the web process did.

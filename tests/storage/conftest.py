@@ -1,4 +1,4 @@
-"""Fixtures for the storage seam: images drawn in code, a real S3 server on loopback."""
+"""Fixtures for the storage seam: real photos, images drawn in code, a real S3 server on loopback."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import struct
 import uuid
 import zlib
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
@@ -104,6 +105,39 @@ def png_header_only():
         return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IEND", b"")
 
     return build
+
+
+# ---------------------------------------------------------------- real photos (tests/data/photos/README.md)
+
+PHOTOS = Path(__file__).parents[1] / "data" / "photos"
+
+
+def sample(name: str) -> bytes:
+    return (PHOTOS / name).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def nikon_photo() -> bytes:
+    """A real Nikon COOLPIX P6000 JPEG, 640×480, with EXIF GPS and an EXIF thumbnail."""
+    return sample("jpg_gps_DSCN0012.jpg")
+
+
+@pytest.fixture(scope="session")
+def colormatch_png() -> bytes:
+    """A real RGBA PNG tagged with the ColorMatch RGB profile, orientation 3 in XMP."""
+    return sample("xmp_tags_orientation.png")
+
+
+def mp4_box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(body)) + kind + body
+
+
+def motion_photo(jpeg: bytes) -> bytes:
+    """What a Google Pixel saves as a Motion Photo: the JPEG, then an MP4 after its EOI."""
+    video = (mp4_box(b"ftyp", b"mp42\x00\x00\x00\x00isommp42")
+             + mp4_box(b"mdat", b"\xff\xd8\xff\xd9 frame " * 500)
+             + mp4_box(b"moov", b"\x00" * 100))
+    return jpeg + video
 
 
 # ---------------------------------------------------------------- storage backends
