@@ -35,7 +35,6 @@ _JPEG_SOI, _JPEG_EOI, _JPEG_SOS, _JPEG_TEM = 0xD8, 0xD9, 0xDA, 0x01
 # Far above any real file (a JPEG's ICC profile spans at most 255 segments, PNG encoders
 # write IDAT in 8-64 KB chunks) yet it keeps the walk over a hostile file to milliseconds.
 _MAX_SEGMENTS = 100_000
-_WHITE = (255, 255, 255)
 _EXIF_DATETIME_FORMAT = "%Y:%m:%d %H:%M:%S"
 _ORIENTATIONS_THAT_SWAP_AXES = {5, 6, 7, 8}
 _TRANSPOSE_FOR_ORIENTATION = MappingProxyType({  # EXIF Orientation -> what makes it upright
@@ -48,6 +47,9 @@ _TRANSPOSE_FOR_ORIENTATION = MappingProxyType({  # EXIF Orientation -> what make
     8: Image.Transpose.ROTATE_90,
 })
 _RESIZE_FIRST_MODES = {"RGB", "L", "CMYK"}
+_GREY_MODES = {"1", "L", "LA", "La"}
+# Pillow's "I" is 32-bit, but its readers fill it with 16-bit samples (PNG did until Pillow 10).
+_SIXTEEN_BIT_MODES = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
 # A phone photo reaches the large step as a 1/2-scale draft decode, only ~1.6x bigger:
 # BICUBIC there matches LANCZOS on photos (PSNR after encoding within 0.05 dB of it,
 # bench/photo_pipeline.py) for ~25 % less time. The thumbnail is a 4x reduction, where a
@@ -285,11 +287,12 @@ def _upright_rendition(image: Image.Image, orientation, longest: int) -> Image.I
     resample alpha or fall back to nearest-neighbour.
     """
     icc_profile = image.info.get("icc_profile")
-    if image.mode in _RESIZE_FIRST_MODES and "transparency" not in image.info:
-        picture = _fit_image(image, longest, resample=LARGE_RESAMPLE)
-        return _flatten_to_rgb(_convert_to_srgb(_transpose(picture, orientation), icc_profile))
-    picture = _flatten_to_rgb(_convert_to_srgb(_transpose(image, orientation), icc_profile))
-    return _fit_image(picture, longest, resample=LARGE_RESAMPLE)
+    picture = _to_8_bits(image)
+    if picture.mode in _RESIZE_FIRST_MODES and not picture.has_transparency_data:
+        picture = _fit_image(picture, longest, resample=LARGE_RESAMPLE)
+        return _to_rgb(_convert_to_srgb(_transpose(picture, orientation), icc_profile))
+    picture = _convert_to_srgb(_flatten_onto_white(_transpose(picture, orientation)), icc_profile)
+    return _fit_image(_to_rgb(picture), longest, resample=LARGE_RESAMPLE)
 
 
 def _transpose(image: Image.Image, orientation) -> Image.Image:
@@ -316,11 +319,37 @@ def _upright_size(stored_size: tuple[int, int], exif: Image.Exif) -> tuple[int, 
     return width, height
 
 
-def _convert_to_srgb(image: Image.Image, icc_profile: bytes | None = None) -> Image.Image:
-    """Phones tag photos with wide-gamut (Display P3) profiles. The profile is
-    stripped from derivatives, so convert first or colours come out washed out."""
-    icc_profile = icc_profile or image.info.get("icc_profile")
-    if not icc_profile or image.mode not in ("RGB", "CMYK"):
+def _to_8_bits(image: Image.Image) -> Image.Image:
+    """High-bit-depth greyscale scaled to 0-255 by the range of its samples: Pillow's
+    own conversion clips instead, which turns a 16-bit picture almost all white."""
+    if image.mode == "F":
+        # Float samples run 0.0-1.0 by convention (no accepted format stores them).
+        return image.point(lambda value: value * 255 + 0.5).convert("L")
+    if image.mode in _SIXTEEN_BIT_MODES:
+        return _sixteen_to_8_bits(image)
+    return image
+
+
+def _sixteen_to_8_bits(image: Image.Image) -> Image.Image:
+    samples = image.convert("I")  # exact for every 16-bit layout
+    grey = samples.point(_sixteen_to_eight_bit_table(), "L")
+    # PNG's transparent grey is a 16-bit value, which no 8-bit value stands for: mask it here.
+    grey.info.pop("transparency", None)
+    transparent = image.info.get("transparency")
+    if transparent is not None:
+        grey.putalpha(samples.point([0 if value == transparent else 255 for value in range(65536)], "L"))
+    return grey
+
+
+@functools.cache
+def _sixteen_to_eight_bit_table() -> list[int]:
+    return [round(value * 255 / 65535) for value in range(65536)]
+
+
+def _convert_to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Phones tag photos with wide-gamut (Display P3) profiles, and a PNG may carry any
+    profile. Derivatives carry none, so convert first or colours come out wrong."""
+    if not icc_profile:
         return image
     try:
         source = ImageCms.ImageCmsProfile(BytesIO(icc_profile))
@@ -334,17 +363,23 @@ def _srgb_profile() -> ImageCms.ImageCmsProfile:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
-def _flatten_to_rgb(image: Image.Image) -> Image.Image:
-    """RGB on white: transparent PNG areas would otherwise turn black in JPEG."""
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, _WHITE)
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-    elif image.mode != "RGB":
-        flat = image.convert("RGB")
-    else:
-        flat = image
+def _flatten_onto_white(image: Image.Image) -> Image.Image:
+    """L, RGB or CMYK, with transparency composited onto white (JPEG has no alpha and
+    transparent areas would turn black). Grey stays grey and CMYK stays CMYK, so the
+    picture's own colour profile still fits it."""
+    if image.mode == "CMYK":  # JPEG, the only format that stores it, has no alpha
+        return image
+    flat_mode = "L" if image.mode in _GREY_MODES else "RGB"
+    if not image.has_transparency_data:
+        return image if image.mode == flat_mode else image.convert(flat_mode)
+    with_alpha = image.convert(flat_mode + "A")
+    flat = Image.new(flat_mode, image.size, "white")
+    flat.paste(with_alpha, mask=with_alpha.getchannel("A"))
     return flat
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _fit_image(picture: Image.Image, longest: int, *, resample=Image.Resampling.LANCZOS,

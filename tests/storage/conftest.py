@@ -140,6 +140,35 @@ def motion_photo(jpeg: bytes) -> bytes:
     return jpeg + video
 
 
+def s15_fixed16(*values: float) -> bytes:
+    return b"".join(struct.pack(">i", round(value * 65536)) for value in values)
+
+
+def icc_profile(colour_space: bytes, tags: dict[bytes, bytes]) -> bytes:
+    """A minimal ICC v2 display profile: a 128-byte header, the tag table, the tags."""
+    table, body = b"", b""
+    start = 128 + 4 + 12 * len(tags)
+    for signature, tag in tags.items():
+        tag += b"\x00" * (-len(tag) % 4)
+        table += signature + struct.pack(">II", start + len(body), len(tag))
+        body += tag
+    header = (struct.pack(">I", start + len(body)) + b"\x00" * 4 + b"\x02\x10\x00\x00" + b"mntr"
+              + colour_space + b"XYZ " + b"\x00" * 12 + b"acsp" + b"\x00" * 28
+              + s15_fixed16(0.9642, 1.0, 0.8249) + b"\x00" * 48)
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+@pytest.fixture(scope="session")
+def linear_grey_profile() -> bytes:
+    """A grey profile with gamma 1.0: its mid grey (128) is sRGB 188, so conversion shows."""
+    description = b"Linear grey\x00"
+    return icc_profile(b"GRAY", {
+        b"desc": b"desc" + b"\x00" * 4 + struct.pack(">I", len(description)) + description + b"\x00" * 78,
+        b"wtpt": b"XYZ " + b"\x00" * 4 + s15_fixed16(0.9642, 1.0, 0.8249),
+        b"kTRC": b"curv" + b"\x00" * 4 + struct.pack(">IH", 1, 0x0100),  # one entry: gamma 1.0
+    })
+
+
 # ---------------------------------------------------------------- storage backends
 
 
