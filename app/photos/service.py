@@ -26,10 +26,11 @@ def accept_photo(*, user, data, max_bytes, max_pixels, daily_quota, now):
         raise ApiError(413, "payload_too_large", f"图片不能超过 {max_bytes // (1024 * 1024)} MB (file too large)")
     ensure_within_quota(user=user, daily_quota=daily_quota, now=now)
     info = judge_image(data, max_pixels)
+    image = data[:info.length]  # a Motion Photo's video (sound, its own metadata) is not kept
     photo = Photo(id=secrets.token_hex(16), user_id=user.id, content_type=info.content_type,
-                  width=info.width, height=info.height, size=len(data), created_at=now)
+                  width=info.width, height=info.height, size=len(image), created_at=now)
     photo.original_key = f"originals/{photo.id}"
-    storage.get().put(photo.original_key, data, info.content_type)
+    storage.get().put(photo.original_key, image, info.content_type)
     db.session.add(photo)
     return photo
 

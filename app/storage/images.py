@@ -1,18 +1,19 @@
 """Photo checks for the web process and re-encoding for the worker.
 
 The only module that imports Pillow. The web process calls ``inspect_image``,
-which reads headers and byte signatures but never decodes pixels (DESIGN.md §2);
-the worker calls ``make_derivatives``, which decodes once at reduced scale and
-writes metadata-free JPEGs.
+which reads headers, byte signatures and the file's segment structure but never
+decodes pixels (DESIGN.md §2); the worker calls ``make_derivatives``, which decodes
+once at reduced scale and writes metadata-free JPEGs.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from types import MappingProxyType
@@ -26,9 +27,14 @@ DEFAULT_QUALITY = 82
 CONTENT_TYPES = MappingProxyType({"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"})
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_IEND_CHUNK = b"\x00\x00\x00\x00IEND\xaeB`\x82"
-_JPEG_EOI = b"\xff\xd9"
-_WHITE = (255, 255, 255)
+_PNG_CHUNK_OVERHEAD = 12  # length, type and CRC around each chunk's body
+# The next marker: 0xFF followed by anything but a stuffed zero (an 0xFF inside
+# entropy-coded data), a restart marker (inside a scan) or another fill 0xFF.
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_JPEG_SOI, _JPEG_EOI, _JPEG_SOS, _JPEG_TEM = 0xD8, 0xD9, 0xDA, 0x01
+# Far above any real file (a JPEG's ICC profile spans at most 255 segments, PNG encoders
+# write IDAT in 8-64 KB chunks) yet it keeps the walk over a hostile file to milliseconds.
+_MAX_SEGMENTS = 100_000
 _EXIF_DATETIME_FORMAT = "%Y:%m:%d %H:%M:%S"
 _ORIENTATIONS_THAT_SWAP_AXES = {5, 6, 7, 8}
 _TRANSPOSE_FOR_ORIENTATION = MappingProxyType({  # EXIF Orientation -> what makes it upright
@@ -41,6 +47,9 @@ _TRANSPOSE_FOR_ORIENTATION = MappingProxyType({  # EXIF Orientation -> what make
     8: Image.Transpose.ROTATE_90,
 })
 _RESIZE_FIRST_MODES = {"RGB", "L", "CMYK"}
+_GREY_MODES = {"1", "L", "LA", "La"}
+# Pillow's "I" is 32-bit, but its readers fill it with 16-bit samples (PNG did until Pillow 10).
+_SIXTEEN_BIT_MODES = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
 # A phone photo reaches the large step as a 1/2-scale draft decode, only ~1.6x bigger:
 # BICUBIC there matches LANCZOS on photos (PSNR after encoding within 0.05 dB of it,
 # bench/photo_pipeline.py) for ~25 % less time. The thumbnail is a 4x reduction, where a
@@ -80,6 +89,9 @@ class ImageInfo:
     width: int  # as stored, before any EXIF rotation
     height: int
     content_type: str
+    # Bytes of the image itself: what follows (a Motion Photo's video) is not kept.
+    # Not compared: the same picture is the same whatever was appended to it.
+    length: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -103,8 +115,8 @@ def inspect_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image
     with _open_header(data, image_format) as image:
         width, height = image.size
     _refuse_too_many_pixels(width, height, max_pixels)
-    _refuse_truncated(data, image_format)
-    return ImageInfo(image_format, width, height, CONTENT_TYPES[image_format])
+    end = _image_end(data, image_format)  # refuses an image whose end is missing
+    return ImageInfo(image_format, width, height, CONTENT_TYPES[image_format], end)
 
 
 def sniff_format(data: bytes) -> str:
@@ -152,22 +164,67 @@ def _refuse_too_many_pixels(width: int, height: int, max_pixels: int) -> None:
         raise _too_large_error(f"{width}×{height} pixels, limit {max_pixels}")
 
 
-def _refuse_truncated(data: bytes, image_format: str) -> None:
-    """Cheap end-of-file checks: an interrupted upload loses its tail first."""
-    if not _has_complete_ending(data, image_format):
+def _image_end(data: bytes, image_format: str) -> int:
+    """Where the image's own bytes end, found from its structure without decoding.
+
+    Decoders stop at the end of the image, so bytes after it do not make it damaged:
+    Google's Motion Photos append an MP4, MPO files a second picture, some cameras a
+    stray byte or zero padding. An interrupted upload loses its end instead, so an
+    image whose end is missing is refused.
+    """
+    end = _END_FINDERS[image_format](data)
+    if end is None:
         raise _truncated_error()
+    return end
 
 
-def _has_complete_ending(data: bytes, image_format: str) -> bool:
-    if image_format == "JPEG":
-        # Some encoders pad the file with zeros after the EOI marker.
-        return data.rstrip(b"\x00").endswith(_JPEG_EOI)
-    if image_format == "PNG":
-        return data.endswith(_PNG_IEND_CHUNK)
-    if image_format == "WEBP":
-        (riff_size,) = struct.unpack("<I", data[4:8])
-        return riff_size + 8 == len(data)
-    return False
+def _jpeg_end(data: bytes) -> int | None:
+    """Just past the EOI marker that closes the picture, walking marker segments by
+    their lengths: the EXIF thumbnail inside APP1 carries an EOI of its own. Entropy-
+    coded scan data has no length, so the same search for the next marker skips it."""
+    position, scanned = 2, False
+    for _ in range(_MAX_SEGMENTS):
+        found = _JPEG_MARKER.search(data, position)
+        if found is None:
+            return None
+        marker, position = data[found.start() + 1], found.end()
+        if marker == _JPEG_EOI:
+            return position if scanned else None
+        if marker == _JPEG_SOI:  # a new picture began before this one ended
+            return None
+        if marker != _JPEG_TEM:  # the one other marker without a length
+            position = _segment_end(data, position)
+            scanned = scanned or marker == _JPEG_SOS
+    return None
+
+
+def _segment_end(data: bytes, start: int) -> int:
+    # The length counts its own two bytes; anything shorter would stall the walk.
+    length = int.from_bytes(data[start:start + 2], "big")
+    return start + max(length, 2)
+
+
+def _png_end(data: bytes) -> int | None:
+    """Just past the IEND chunk, walking chunks by their lengths."""
+    position = len(_PNG_SIGNATURE)
+    for _ in range(_MAX_SEGMENTS):
+        if position + _PNG_CHUNK_OVERHEAD > len(data):
+            return None
+        length, kind = struct.unpack_from(">I4s", data, position)
+        position += _PNG_CHUNK_OVERHEAD + length
+        if kind == b"IEND":
+            return position if position <= len(data) else None
+    return None
+
+
+def _webp_end(data: bytes) -> int | None:
+    """The RIFF header says how long the file is."""
+    (riff_size,) = struct.unpack_from("<I", data, 4)
+    end = 8 + riff_size
+    return end if end <= len(data) else None
+
+
+_END_FINDERS = MappingProxyType({"JPEG": _jpeg_end, "PNG": _png_end, "WEBP": _webp_end})
 
 
 def _truncated_error() -> ImageRejected:
@@ -197,6 +254,9 @@ def make_derivatives(
     if sizes["thumb"] > sizes["large"]:
         raise ValueError("the thumbnail is made from the large rendition, so it cannot be larger")
     image_format = sniff_format(data)
+    # Pillow never sees what follows the image (a Motion Photo's video), so none of it
+    # can reach a derivative, and an image whose end is missing is refused here too.
+    data = data[:_image_end(data, image_format)]
     with _open_header(data, image_format) as image:
         stored_size = image.size
         # Checked again here: the worker must not trust that the web process did.
@@ -230,11 +290,12 @@ def _upright_rendition(image: Image.Image, orientation, longest: int) -> Image.I
     resample alpha or fall back to nearest-neighbour.
     """
     icc_profile = image.info.get("icc_profile")
-    if image.mode in _RESIZE_FIRST_MODES and "transparency" not in image.info:
-        picture = _fit_image(image, longest, resample=LARGE_RESAMPLE)
-        return _flatten_to_rgb(_convert_to_srgb(_transpose(picture, orientation), icc_profile))
-    picture = _flatten_to_rgb(_convert_to_srgb(_transpose(image, orientation), icc_profile))
-    return _fit_image(picture, longest, resample=LARGE_RESAMPLE)
+    picture = _to_8_bits(image)
+    if picture.mode in _RESIZE_FIRST_MODES and not picture.has_transparency_data:
+        picture = _fit_image(picture, longest, resample=LARGE_RESAMPLE)
+        return _to_rgb(_convert_to_srgb(_transpose(picture, orientation), icc_profile))
+    picture = _convert_to_srgb(_flatten_onto_white(_transpose(picture, orientation)), icc_profile)
+    return _fit_image(_to_rgb(picture), longest, resample=LARGE_RESAMPLE)
 
 
 def _transpose(image: Image.Image, orientation) -> Image.Image:
@@ -261,11 +322,37 @@ def _upright_size(stored_size: tuple[int, int], exif: Image.Exif) -> tuple[int, 
     return width, height
 
 
-def _convert_to_srgb(image: Image.Image, icc_profile: bytes | None = None) -> Image.Image:
-    """Phones tag photos with wide-gamut (Display P3) profiles. The profile is
-    stripped from derivatives, so convert first or colours come out washed out."""
-    icc_profile = icc_profile or image.info.get("icc_profile")
-    if not icc_profile or image.mode not in ("RGB", "CMYK"):
+def _to_8_bits(image: Image.Image) -> Image.Image:
+    """High-bit-depth greyscale scaled to 0-255 by the range of its samples: Pillow's
+    own conversion clips instead, which turns a 16-bit picture almost all white."""
+    if image.mode == "F":
+        # Float samples run 0.0-1.0 by convention (no accepted format stores them).
+        return image.point(lambda value: value * 255 + 0.5).convert("L")
+    if image.mode in _SIXTEEN_BIT_MODES:
+        return _sixteen_to_8_bits(image)
+    return image
+
+
+def _sixteen_to_8_bits(image: Image.Image) -> Image.Image:
+    samples = image.convert("I")  # exact for every 16-bit layout
+    grey = samples.point(_sixteen_to_eight_bit_table(), "L")
+    # PNG's transparent grey is a 16-bit value, which no 8-bit value stands for: mask it here.
+    grey.info.pop("transparency", None)
+    transparent = image.info.get("transparency")
+    if transparent is not None:
+        grey.putalpha(samples.point([0 if value == transparent else 255 for value in range(65536)], "L"))
+    return grey
+
+
+@functools.cache
+def _sixteen_to_eight_bit_table() -> list[int]:
+    return [round(value * 255 / 65535) for value in range(65536)]
+
+
+def _convert_to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Phones tag photos with wide-gamut (Display P3) profiles, and a PNG may carry any
+    profile. Derivatives carry none, so convert first or colours come out wrong."""
+    if not icc_profile:
         return image
     try:
         source = ImageCms.ImageCmsProfile(BytesIO(icc_profile))
@@ -279,17 +366,23 @@ def _srgb_profile() -> ImageCms.ImageCmsProfile:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
-def _flatten_to_rgb(image: Image.Image) -> Image.Image:
-    """RGB on white: transparent PNG areas would otherwise turn black in JPEG."""
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, _WHITE)
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-    elif image.mode != "RGB":
-        flat = image.convert("RGB")
-    else:
-        flat = image
+def _flatten_onto_white(image: Image.Image) -> Image.Image:
+    """L, RGB or CMYK, with transparency composited onto white (JPEG has no alpha and
+    transparent areas would turn black). Grey stays grey and CMYK stays CMYK, so the
+    picture's own colour profile still fits it."""
+    if image.mode == "CMYK":  # JPEG, the only format that stores it, has no alpha
+        return image
+    flat_mode = "L" if image.mode in _GREY_MODES else "RGB"
+    if not image.has_transparency_data:
+        return image if image.mode == flat_mode else image.convert(flat_mode)
+    with_alpha = image.convert(flat_mode + "A")
+    flat = Image.new(flat_mode, image.size, "white")
+    flat.paste(with_alpha, mask=with_alpha.getchannel("A"))
     return flat
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _fit_image(picture: Image.Image, longest: int, *, resample=Image.Resampling.LANCZOS,

@@ -3,9 +3,11 @@ import struct
 import zlib
 
 from app.core.extensions import db, storage
+from app.photos.jobs import process_photo
 from app.photos.models import Photo
 from tests.factories import make_resident
 from tests.reports.conftest import jpeg_bytes, upload
+from tests.storage.conftest import motion_photo, sample
 
 
 def png_header_claiming(width, height):
@@ -101,3 +103,29 @@ def test_the_daily_upload_quota_is_enforced(make_app, world):
     user = make_resident(openid="o-quota")
     client = app.test_client()
     assert [upload(client, user, jpeg_bytes()).status_code for _ in range(3)] == [201, 201, 429]
+
+
+def test_a_motion_photo_is_accepted_and_its_video_dropped_from_the_derivatives(client, resident):
+    nikon = sample("jpg_gps_DSCN0012.jpg")
+
+    answer = upload(client, resident, motion_photo(nikon), "PXL_20240501_093000.MP.jpg")
+
+    assert answer.status_code == 201, answer.json
+    assert (answer.json["width"], answer.json["height"]) == (640, 480)
+    process_photo(answer.json["id"])
+    photo = db.session.get(Photo, answer.json["id"])
+    assert photo.failed_reason is None
+    for key in (photo.large_key, photo.thumb_key):
+        derivative = storage.get().get(key)
+        assert derivative.endswith(b"\xff\xd9") and b"ftyp" not in derivative
+    assert abs(photo.exif_lat - 43.4671) < 1e-3  # the Nikon's own GPS, read from the JPEG part
+
+
+def test_a_motion_photo_is_stored_without_its_video(client, resident):
+    nikon = sample("jpg_gps_DSCN0012.jpg")
+
+    answer = upload(client, resident, motion_photo(nikon), "PXL_20240501_093000.MP.jpg")
+
+    photo = db.session.get(Photo, answer.json["id"])
+    assert storage.get().get(photo.original_key) == nikon
+    assert answer.json["size"] == len(nikon)

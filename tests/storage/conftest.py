@@ -1,4 +1,4 @@
-"""Fixtures for the storage seam: images drawn in code, a real S3 server on loopback."""
+"""Fixtures for the storage seam: real photos, images drawn in code, a real S3 server on loopback."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import struct
 import uuid
 import zlib
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
@@ -104,6 +105,68 @@ def png_header_only():
         return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IEND", b"")
 
     return build
+
+
+# ---------------------------------------------------------------- real photos (tests/data/photos/README.md)
+
+PHOTOS = Path(__file__).parents[1] / "data" / "photos"
+
+
+def sample(name: str) -> bytes:
+    return (PHOTOS / name).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def nikon_photo() -> bytes:
+    """A real Nikon COOLPIX P6000 JPEG, 640×480, with EXIF GPS and an EXIF thumbnail."""
+    return sample("jpg_gps_DSCN0012.jpg")
+
+
+@pytest.fixture(scope="session")
+def colormatch_png() -> bytes:
+    """A real RGBA PNG tagged with the ColorMatch RGB profile, orientation 3 in XMP."""
+    return sample("xmp_tags_orientation.png")
+
+
+def mp4_box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(body)) + kind + body
+
+
+def motion_photo(jpeg: bytes) -> bytes:
+    """What a Google Pixel saves as a Motion Photo: the JPEG, then an MP4 after its EOI."""
+    video = (mp4_box(b"ftyp", b"mp42\x00\x00\x00\x00isommp42")
+             + mp4_box(b"mdat", b"\xff\xd8\xff\xd9 frame " * 500)
+             + mp4_box(b"moov", b"\x00" * 100))
+    return jpeg + video
+
+
+def s15_fixed16(*values: float) -> bytes:
+    return b"".join(struct.pack(">i", round(value * 65536)) for value in values)
+
+
+def icc_profile(colour_space: bytes, tags: dict[bytes, bytes]) -> bytes:
+    """A minimal ICC v2 display profile: a 128-byte header, the tag table, the tags."""
+    table, body = b"", b""
+    start = 128 + 4 + 12 * len(tags)
+    for signature, tag in tags.items():
+        tag += b"\x00" * (-len(tag) % 4)
+        table += signature + struct.pack(">II", start + len(body), len(tag))
+        body += tag
+    header = (struct.pack(">I", start + len(body)) + b"\x00" * 4 + b"\x02\x10\x00\x00" + b"mntr"
+              + colour_space + b"XYZ " + b"\x00" * 12 + b"acsp" + b"\x00" * 28
+              + s15_fixed16(0.9642, 1.0, 0.8249) + b"\x00" * 48)
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+@pytest.fixture(scope="session")
+def linear_grey_profile() -> bytes:
+    """A grey profile with gamma 1.0: its mid grey (128) is sRGB 188, so conversion shows."""
+    description = b"Linear grey\x00"
+    return icc_profile(b"GRAY", {
+        b"desc": b"desc" + b"\x00" * 4 + struct.pack(">I", len(description)) + description + b"\x00" * 78,
+        b"wtpt": b"XYZ " + b"\x00" * 4 + s15_fixed16(0.9642, 1.0, 0.8249),
+        b"kTRC": b"curv" + b"\x00" * 4 + struct.pack(">IH", 1, 0x0100),  # one entry: gamma 1.0
+    })
 
 
 # ---------------------------------------------------------------- storage backends

@@ -2,7 +2,7 @@ from datetime import datetime
 from io import BytesIO
 
 import pytest
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageStat
 
 from app.storage.images import ImageRejected, make_derivatives
 
@@ -172,3 +172,112 @@ def test_a_text_file_is_refused_by_the_worker():
         make_derivatives(b"not a photo at all")
 
     assert caught.value.code == "not_an_image"
+
+
+# ---------------------------------------------------------------- bit depth and colour profiles
+
+
+def channel_means(image: Image.Image) -> list[float]:
+    return ImageStat.Stat(image).mean
+
+
+def sixteen_bit(grey: Image.Image) -> Image.Image:
+    """The same picture at 16 bits a sample, as a 16-bit greyscale PNG stores it (×257)."""
+    return grey.convert("I").point(lambda value: value * 257).convert("I;16")
+
+
+def in_srgb(image: Image.Image, icc_profile: bytes) -> Image.Image:
+    source = ImageCms.ImageCmsProfile(BytesIO(icc_profile))
+    return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+
+
+def test_a_16_bit_greyscale_png_keeps_the_brightness_of_the_photo_it_was_made_from(nikon_photo):
+    grey = Image.open(BytesIO(nikon_photo)).convert("L")
+    png = encode(sixteen_bit(grey), "PNG")
+
+    large = opened(make_derivatives(png).large)
+
+    (grey_mean,) = channel_means(grey)
+    assert channel_means(large) == pytest.approx([grey_mean] * 3, abs=1.5)
+
+
+def test_16_bit_grey_levels_map_onto_8_bits_across_the_whole_range():
+    gradient = Image.linear_gradient("L")  # 256×256, row y has the value y
+    png = encode(sixteen_bit(gradient), "PNG")
+
+    large = opened(make_derivatives(png).large).convert("L")
+
+    for row in (0, 64, 128, 192, 255):
+        assert large.getpixel((128, row)) == pytest.approx(row, abs=3)
+
+
+def test_a_16_bit_greyscale_png_with_a_transparent_grey_is_flattened_onto_white():
+    image = Image.new("I", (64, 64), 1000)
+    image.paste(40000, (16, 16, 48, 48))
+    png = encode(image.convert("I;16"), "PNG", transparency=1000)
+
+    large = opened(make_derivatives(png).large)
+
+    assert all(channel > 245 for channel in large.getpixel((4, 4)))
+    assert all(abs(channel - 156) < 4 for channel in large.getpixel((32, 32)))  # 40000/257
+
+
+@pytest.mark.parametrize(("mode", "black_grey_white"), [
+    ("I;16", (0, 32896, 65535)),
+    ("I;16B", (0, 32896, 65535)),
+    ("I", (0, 32896, 65535)),
+    ("F", (0.0, 0.5, 1.0)),
+])
+def test_every_high_bit_depth_mode_is_scaled_by_the_range_of_its_samples(mode, black_grey_white):
+    # JPEG, PNG and WebP never open as most of these modes, so the scaling is called directly.
+    from app.storage.images import _to_8_bits
+
+    image = Image.new(mode, (3, 1))
+    image.putdata(black_grey_white)
+
+    assert _to_8_bits(image).get_flattened_data() == (0, 128, 255)
+
+
+def test_an_rgba_png_with_a_colormatch_profile_is_converted_to_srgb(colormatch_png):
+    stored = Image.open(BytesIO(colormatch_png))
+    expected = in_srgb(stored.convert("RGB"), stored.info["icc_profile"])  # fully opaque
+
+    large = opened(make_derivatives(colormatch_png).large)
+
+    assert channel_means(large) == pytest.approx(channel_means(expected), abs=1.5)
+    assert channel_means(large)[2] > channel_means(stored.convert("RGB"))[2] + 10
+
+
+def test_a_palette_png_with_a_colour_profile_is_converted_to_srgb(nikon_photo, colormatch_png):
+    colormatch = Image.open(BytesIO(colormatch_png)).info["icc_profile"]
+    palette = Image.open(BytesIO(nikon_photo)).quantize(256)
+    png = encode(palette, "PNG", icc_profile=colormatch)
+
+    large = opened(make_derivatives(png).large)
+
+    expected = in_srgb(palette.convert("RGB"), colormatch)
+    assert channel_means(large) == pytest.approx(channel_means(expected), abs=1.5)
+
+
+def test_a_greyscale_jpeg_with_a_grey_profile_is_converted_to_srgb(nikon_photo, linear_grey_profile):
+    grey = Image.open(BytesIO(nikon_photo)).convert("L")
+    jpeg = encode(grey, "JPEG", quality=95, icc_profile=linear_grey_profile)
+
+    large = opened(make_derivatives(jpeg).large)
+
+    expected = in_srgb(grey, linear_grey_profile)
+    assert channel_means(large) == pytest.approx(channel_means(expected), abs=1.5)
+
+
+def test_a_grey_png_with_alpha_and_a_grey_profile_is_converted_and_flattened_onto_white(
+        nikon_photo, linear_grey_profile):
+    grey = Image.open(BytesIO(nikon_photo)).convert("L")
+    alpha = Image.new("L", grey.size, 0)
+    alpha.paste(255, (0, 0, 320, 480))  # the left half opaque, the right half transparent
+    png = encode(Image.merge("LA", (grey, alpha)), "PNG", icc_profile=linear_grey_profile)
+
+    large = opened(make_derivatives(png).large)
+
+    expected = in_srgb(grey.crop((0, 0, 320, 480)), linear_grey_profile)
+    assert channel_means(large.crop((0, 0, 320, 480))) == pytest.approx(channel_means(expected), abs=1.5)
+    assert min(channel_means(large.crop((328, 0, 640, 480)))) > 250

@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 
 from app.storage.images import ImageInfo, ImageRejected, inspect_image
+from tests.storage.conftest import motion_photo, sample
 
 
 def rejection_code(data: bytes, **options) -> str:
@@ -85,3 +86,24 @@ def test_inspecting_leaves_pillows_global_pixel_limit_alone(jpeg_bytes):
         inspect_image(jpeg_bytes, max_pixels=10)
 
     assert Image.MAX_IMAGE_PIXELS == before
+
+
+NIKON_INFO = ImageInfo("JPEG", 640, 480, "image/jpeg")
+
+
+def test_a_motion_photo_is_accepted_as_the_jpeg_before_its_video(nikon_photo):
+    assert inspect_image(motion_photo(nikon_photo)) == NIKON_INFO
+
+
+def test_a_camera_jpeg_with_one_stray_byte_after_its_end_marker_is_accepted(nikon_photo):
+    assert inspect_image(nikon_photo + b"\x0a") == NIKON_INFO
+
+
+def test_a_png_with_data_after_its_end_chunk_is_accepted(colormatch_png):
+    assert inspect_image(colormatch_png + b"appended by an uploader").format == "PNG"
+
+
+def test_a_webp_with_data_after_its_riff_chunk_is_accepted():
+    webp = sample("hopper_orientation_2.webp")
+
+    assert inspect_image(webp + b"\x00\x01trailer").format == "WEBP"
