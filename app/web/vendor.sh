@@ -11,8 +11,8 @@ cd "$(dirname "$0")/../.."
 npm ci --ignore-scripts --no-audit --no-fund
 
 out=app/web/static/vendor
-rm -rf "$out/htmx" "$out/leaflet"
-mkdir -p "$out/htmx" "$out/leaflet/images"
+rm -rf "$out/htmx" "$out/leaflet" "$out/echarts"
+mkdir -p "$out/htmx" "$out/leaflet/images" "$out/echarts"
 
 cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx/"
 cp node_modules/htmx.org/LICENSE "$out/htmx/LICENSE"
@@ -21,10 +21,15 @@ cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$
 cp node_modules/leaflet/dist/images/*.png "$out/leaflet/images/"
 cp node_modules/leaflet/LICENSE "$out/leaflet/LICENSE"
 
+# The full build: the statistics overview needs its map series (the grid's own GeoJSON).
+cp node_modules/echarts/dist/echarts.min.js "$out/echarts/"
+cp node_modules/echarts/LICENSE node_modules/echarts/NOTICE "$out/echarts/"
+
 version() { node -p "require('./node_modules/$1/package.json').version"; }
 {
   echo "# Written by app/web/vendor.sh; do not edit by hand."
   echo "htmx.org $(version htmx.org)"
   echo "leaflet $(version leaflet)"
+  echo "echarts $(version echarts)"
 } > "$out/VERSIONS.txt"
 cat "$out/VERSIONS.txt"
