@@ -100,6 +100,14 @@ class Config:
         self.MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
         self.MAP_TILE_DATUM = env("MAP_TILE_DATUM", "wgs84")
         self.MAP_TILE_MAX_ZOOM = int(env("MAP_TILE_MAX_ZOOM", 18))
+        # Assessment statistics (app/stats, docs/STATS.md).
+        self.STATS_MAX_RANGE_DAYS = int(env("STATS_MAX_RANGE_DAYS", 1096))  # 3 years, a leap day included
+        self.STATS_EARLIEST_DATE = env("STATS_EARLIEST_DATE", "2000-01-01")  # no period starts before it
+        self.STATS_REPEAT_MIN_REPORTS = int(env("STATS_REPEAT_MIN_REPORTS", 3))  # reports that make a repeat group
+        self.STATS_TOP_N = int(env("STATS_TOP_N", 10))  # 高发问题: top categories and cells
+        # 漏报: a public case no patrol of its cell reported first this many days before (0: same day).
+        self.STATS_MISSED_WINDOW_DAYS = int(env("STATS_MISSED_WINDOW_DAYS", 1))
+        self.STATS_BULLETIN_LOWEST = int(env("STATS_BULLETIN_LOWEST", 3))  # units the bulletin names
         self.DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", "jinshan-demo")  # `flask demo` logins
         self.USE_FAKE_WECHAT = False
 

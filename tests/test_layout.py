@@ -7,7 +7,7 @@ import grimp
 
 # Lower layers first: a package may import only packages before it in this list.
 ORDER = ("storage", "core", "grid", "catalog", "accounts", "jobs", "photos", "reports", "moderation",
-         "cases", "notifications", "patrols", "web", "ops")
+         "cases", "notifications", "patrols", "stats", "web", "ops")
 
 
 def package_graph():

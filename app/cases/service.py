@@ -16,7 +16,7 @@ def open_case_for_report(*, report, community_code, now):
     case = Case(status="pending", category_code=report.category_code, cell_code=report.cell_code,
                 community_code=community_code, street_code=report.street_code,
                 wgs_lat=report.wgs_lat, wgs_lng=report.wgs_lng, description=report.description,
-                created_at=now, updated_at=now, flagged=report.flagged)
+                created_at=now, updated_at=now, flagged=report.flagged, source=report.source)
     db.session.add(case)
     db.session.flush()
     case.ref = case_ref(case)

@@ -1,0 +1,87 @@
+"""One statistics table: the indicators of indicators.py per group of a grouping, plus the total
+and the 高发问题 (top categories and cells), for a Scope over a Period. Nothing here commits.
+
+The measures come from the GROUP BY queries of queries.py; this module only merges their rows
+by key, labels the keys and turns measures into figures. For a grouping by place, department,
+category or source each case (and each of its events) falls in exactly one group, so the total
+is the sum of the rows; for a grouping by time it is not (a case due in one week and closed in
+the next is 应结案 in both), nor by department (a returned case was two departments'), so
+there the total is counted again over the whole scope.
+"""
+from collections import defaultdict
+
+from flask import current_app
+
+from app.catalog.models import Category
+from app.core.extensions import db
+from app.grid.models import GridUnit
+from app.stats import groups, queries
+from app.stats.groups import GROUPINGS
+from app.stats.indicators import describe, figures
+
+PER_GROUP = (queries.cases, queries.events, queries.reports, queries.ratings)
+
+
+def case_stats(*, scope, period, group_by):
+    grouping = GROUPINGS[group_by]
+    measures = measured(scope, period, group_by, with_overdue=not grouping.time)
+    total = summed(measures) if additive(grouping) else measured(scope, period, None, True).get("*", {})
+    return {
+        **period.as_dict(), "group_by": group_by, "group_label": grouping.label, "scope": scope.as_dict(),
+        "indicators": describe(),
+        "rows": table_rows(grouping, scope, period, measures),
+        "total": {"key": None, "label": "合计", "figures": figures(total)},
+        "top_categories": top_categories(scope, period),
+        "top_cells": top_cells(scope, period),
+    }
+
+
+def additive(grouping):
+    # A case lies in one place, category and source for good, but may pass through two
+    # departments (dispatched, returned, dispatched elsewhere), and through many days.
+    return not grouping.time and grouping.name != "department"
+
+
+def measured(scope, period, by, with_overdue):
+    """{key: {measure: n}} merged across the queries."""
+    merged = defaultdict(dict)
+    for query in PER_GROUP + ((queries.overdue,) if with_overdue else ()):
+        for key, values in query(scope, period, by).items():
+            merged[key].update(values)
+    return merged
+
+
+def summed(measures):
+    total = defaultdict(int)
+    for values in measures.values():
+        for name, value in values.items():
+            total[name] += value
+    return total
+
+
+def table_rows(grouping, scope, period, measures):
+    listed = groups.universe(grouping.name, scope, period)
+    keys = listed + sorted((k for k in measures if k not in set(listed)), key=lambda k: (k is None, k or ""))
+    names = groups.labels(grouping.name, scope)
+    return [{"key": key, "label": row_label(grouping, names, key),
+             "figures": figures(measures.get(key, {}), snapshots=not grouping.time)} for key in keys]
+
+
+def row_label(grouping, names, key):
+    if grouping.time:
+        return groups.bucket_label(key, grouping.name)
+    return names.get(key, key if key is not None else "—")
+
+
+def top_categories(scope, period):
+    rows = queries.top(scope, period, "category_code", current_app.config["STATS_TOP_N"])
+    names = {c.code: f"{c.major_name} · {c.minor_name}" for c in
+             db.session.scalars(db.select(Category).where(Category.code.in_([k for k, _ in rows])))}
+    return [{"code": code, "name": names.get(code, code), "accepted": n} for code, n in rows]
+
+
+def top_cells(scope, period):
+    rows = queries.top(scope, period, "cell_code", current_app.config["STATS_TOP_N"])
+    names = dict(db.session.execute(db.select(GridUnit.code, GridUnit.name)
+                                    .where(GridUnit.code.in_([k for k, _ in rows]))).all())
+    return [{"code": code, "name": names.get(code, code), "accepted": n} for code, n in rows]
