@@ -43,6 +43,7 @@ from app.reports import views as reports_views
 from app.stats import views as stats_views
 from app.web import cases as web_cases
 from app.web import patrols as web_patrols
+from app.web import stats as web_stats
 from app.web import views as web_views
 from config import INSTANCE_DIR, config_for
 
@@ -51,7 +52,8 @@ MODELS = (grid_models, catalog_models, accounts_models, photos_models, reports_m
           notifications_models, patrols_models)
 BLUEPRINTS = (ops_health.bp, grid_views.bp, catalog_views.bp, accounts_views.bp, photos_views.bp,
               moderation_views.bp, reports_views.bp, cases_views.bp, cases_views.ratings_bp,
-              patrols_views.bp, stats_views.bp, web_views.bp, web_patrols.bp, web_cases.bp)
+              patrols_views.bp, stats_views.bp, web_views.bp, web_patrols.bp, web_cases.bp,
+              web_stats.bp)
 JOBS = (photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs)
 COMMANDS = (catalog_cli.seed_command, grid_cli.grid_cli, ops_demo.demo_command, accounts_cli.users_cli,
             jobs_worker.worker_command, jobs_worker.sweep_command, cases_cli.cases_cli)

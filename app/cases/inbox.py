@@ -34,11 +34,16 @@ def list_cases(*, user, now, page=1, per_page=20, sort="-created_at", **filters)
 
 
 def apply_filters(query, *, now, status=None, category=None, cell=None, community=None,
-                  overdue=None, created_from=None, created_to=None, q=None):
+                  overdue=None, created_from=None, created_to=None, q=None, street=None, department=None):
+    if street:
+        query = query.where(Case.street_code == street)
+    if department:
+        query = query.where(Case.department_code == department)
     if status:
         query = query.where(Case.status.in_(status))
-    if category:
-        query = query.where(Case.category_code == category)
+    if category:  # a category (C0101), or its major class (C01) as the statistics link it
+        query = query.where(Case.category_code == category if len(category) > 3
+                            else Case.category_code.startswith(category, autoescape=True))
     if cell:
         query = query.where(Case.cell_code == cell)
     if community:

@@ -69,6 +69,8 @@ class CaseListArgsSchema(PageQuery):
     category = fields.String(validate=validate.Length(1, 10))
     cell = fields.String(validate=validate.Regexp(r"^\d{15}$"))
     community = fields.String(validate=validate.Regexp(r"^\d{12}$"))
+    street = fields.String(validate=validate.Regexp(r"^\d{9}$"))  # narrows the caller's scope, never widens it
+    department = fields.String(validate=validate.Length(1, 20))
     overdue = fields.Boolean()
     created_from = fields.Date()
     created_to = fields.Date()

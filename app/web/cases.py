@@ -46,10 +46,11 @@ STATUS_NAMES = {
 FIELD_LABELS = {
     "status": "状态", "category": "类别", "community": "村居", "cell": "子网格", "overdue": "超期",
     "created_from": "开始日期", "created_to": "结束日期", "q": "关键词", "sort": "排序", "page": "页码",
-    "per_page": "每页条数",
+    "per_page": "每页条数", "street": "街镇", "department": "承办单位",
 }
 PHOTO_WARNINGS = {"risky": "疑似违规图片", "review": "图片待人工复核"}
-FILTERS = ("status", "category", "community", "cell", "overdue", "created_from", "created_to", "q", "sort")
+FILTERS = ("status", "category", "community", "cell", "overdue", "created_from", "created_to", "q", "sort", "street",
+           "department")
 PER_PAGE = 20
 QUEUE_SIZE = 50  # a handler's sign-for queue; sign deadlines are one working day, so it stays short
 
@@ -169,6 +170,8 @@ def list_page(*, user, now, args):
         "names": unit_names(c.cell_code for c in items), "category_names": category_names(items),
         "overdue": overdue_flags(items, now), "status_names": STATUS_NAMES, "level_names": LEVEL_NAMES,
         "status_choices": status_choices(),
+        "streets": grid_service.streets() if user.staff_role == "admin" else [],
+        "departments": active_departments() if user.staff_role != "dept" else [],
     }
 
 
