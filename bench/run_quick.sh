@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 status=0
-for script in grid_lookup photo_pipeline intake end_to_end inbox_queries; do
+for script in grid_lookup photo_pipeline intake end_to_end inbox_queries stats_queries; do
   echo "=== bench/$script.py --quick"
   "$PY" "bench/$script.py" --quick || { echo "bench/$script.py --quick FAILED" >&2; status=1; }
 done

@@ -80,11 +80,15 @@ def empty_person(user_id):
 
 def finished_people(people):
     names = display_names(set(people))
-    rows = [{**p, "name": names.get(p["user_id"]), "cells": len(p.pop("cell_codes")),
-             "roles": "、".join(ROLE_NAMES.get(r, r) for r in sorted(p["roles"])),
-             "on_time_rate": ratio(p["on_time_days"], p["due_days"]),
-             "coverage_rate": ratio(p["covered_cell_days"], p["due_cell_days"])} for p in people.values()]
-    return sorted(rows, key=lambda r: r["user_id"])
+    return [finished(person, names) for _, person in sorted(people.items())]
+
+
+def finished(person, names):
+    cells, roles = person.pop("cell_codes"), person.pop("roles")
+    return {**person, "name": names.get(person["user_id"]), "cells": len(cells),
+            "roles": "、".join(ROLE_NAMES.get(r, r) for r in sorted(roles)),
+            "on_time_rate": ratio(person["on_time_days"], person["due_days"]),
+            "coverage_rate": ratio(person["covered_cell_days"], person["due_cell_days"])}
 
 
 def ratio(numerator, denominator):
