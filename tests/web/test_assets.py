@@ -14,8 +14,11 @@ ASSETS = {
     "vendor/leaflet/images/marker-icon.png": "image/png",
     "vendor/leaflet/images/marker-icon-2x.png": "image/png",
     "vendor/leaflet/images/marker-shadow.png": "image/png",
+    "vendor/echarts/echarts.min.js": "javascript",
     "web.css": "text/css",
     "web.js": "javascript",
+    "stats.css": "text/css",
+    "stats.js": "javascript",
 }
 
 
@@ -30,6 +33,8 @@ def test_each_static_asset_is_served(client, path):
 def test_every_vendored_library_keeps_its_licence():
     assert "Permission to use, copy, modify" in (VENDOR / "htmx" / "LICENSE").read_text()  # 0BSD
     assert "Redistribution and use" in (VENDOR / "leaflet" / "LICENSE").read_text()  # BSD-2-Clause
+    assert "Apache License" in (VENDOR / "echarts" / "LICENSE").read_text()  # Apache-2.0, with its NOTICE
+    assert (VENDOR / "echarts" / "NOTICE").exists()
 
 
 def test_vendored_versions_are_the_ones_package_json_pins():
