@@ -58,7 +58,7 @@ def test_staff_the_authenticator_accepts_reach_the_home_page_and_can_sign_out(
     assert page.url.endswith("/inbox/")
     assert "登录成功" in page.locator(".flashes").inner_text()
     assert page.locator(".account-name").inner_text() == "zhang"
-    assert [link.inner_text() for link in page.locator(".nav-link").all()] == ["案卷", "巡查", "地图"]
+    assert [link.inner_text() for link in page.locator(".nav-link").all()] == ["案卷", "巡查", "统计", "地图"]
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/inbox/login")
     assert "您已退出登录" in page.locator(".flashes").inner_text()
