@@ -107,6 +107,8 @@ class Config:
         self.STATS_TOP_N = int(env("STATS_TOP_N", 10))  # 高发问题: top categories and cells
         # 漏报: a public case no patrol of its cell reported first this many days before (0: same day).
         self.STATS_MISSED_WINDOW_DAYS = int(env("STATS_MISSED_WINDOW_DAYS", 1))
+        # The daily rollup's trailing window, rebuilt once a local day (app/stats/rollup.py).
+        self.STATS_ROLLUP_WINDOW_DAYS = int(env("STATS_ROLLUP_WINDOW_DAYS", 62))
         self.STATS_BULLETIN_LOWEST = int(env("STATS_BULLETIN_LOWEST", 3))  # units the bulletin names
         self.DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", "jinshan-demo")  # `flask demo` logins
         self.USE_FAKE_WECHAT = False

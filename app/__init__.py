@@ -40,6 +40,9 @@ from app.photos import views as photos_views
 from app.reports import jobs as reports_jobs
 from app.reports import models as reports_models
 from app.reports import views as reports_views
+from app.stats import cli as stats_cli
+from app.stats import jobs as stats_jobs
+from app.stats import models as stats_models
 from app.stats import views as stats_views
 from app.web import cases as web_cases
 from app.web import patrols as web_patrols
@@ -49,14 +52,15 @@ from config import INSTANCE_DIR, config_for
 
 # Every model module, so Alembic and create_all see the whole schema wherever the app starts.
 MODELS = (grid_models, catalog_models, accounts_models, photos_models, reports_models, cases_models,
-          notifications_models, patrols_models)
+          notifications_models, patrols_models, stats_models)
 BLUEPRINTS = (ops_health.bp, grid_views.bp, catalog_views.bp, accounts_views.bp, photos_views.bp,
               moderation_views.bp, reports_views.bp, cases_views.bp, cases_views.ratings_bp,
               patrols_views.bp, stats_views.bp, web_views.bp, web_patrols.bp, web_cases.bp,
               web_stats.bp)
-JOBS = (photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs)
+JOBS = (photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs, stats_jobs)
 COMMANDS = (catalog_cli.seed_command, grid_cli.grid_cli, ops_demo.demo_command, accounts_cli.users_cli,
-            jobs_worker.worker_command, jobs_worker.sweep_command, cases_cli.cases_cli)
+            jobs_worker.worker_command, jobs_worker.sweep_command, cases_cli.cases_cli,
+            stats_cli.stats_cli)
 
 
 def create_app(env_name=None, overrides=None):

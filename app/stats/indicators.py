@@ -65,7 +65,7 @@ INDICATORS = (
     count("reworked", "返工数"),
     rate("rework_rate", "返工率", "reworked", "verified"),
     count("extended", "延期数"),
-    rate("extension_rate", "延期率", "extended", "dispatched_cases"),
+    rate("extension_rate", "延期率", "extended", "dispatches"),
     count("returned", "退单数", "returns"),
     rate("return_rate", "退单率", "returns", "dispatches"),
     count("overdue_sign", "超期数（签收）", snapshot=True),

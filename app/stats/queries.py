@@ -163,15 +163,13 @@ def events(scope, period, by):
 
 def event_measures(e, c):
     act = lambda name: e.action == name  # noqa: E731
-    cases_where = lambda cond: func.count(distinct(c.id)).filter(cond)  # noqa: E731
     return [
         func.count().filter(act("dispatch")).label("dispatches"),
-        cases_where(act("dispatch")).label("dispatched_cases"),
         func.count().filter(act("return")).label("returns"),
-        cases_where(act("extend")).label("extended"),
-        cases_where(act("verify")).label("verified"),
+        func.count().filter(act("extend")).label("extended"),
+        func.count().filter(act("verify")).label("verified"),
         # A failed verification sends the case back to the department (handled → dispatched).
-        cases_where(and_(act("verify"), e.to_status == "dispatched")).label("reworked"),
+        func.count().filter(and_(act("verify"), e.to_status == "dispatched")).label("reworked"),
         func.count().filter(act("supervise")).label("supervised"),
         *(func.count().filter(and_(act("supervise"), e.note.startswith(level_note(level), autoescape=True)))
           .label(f"supervised_{level}") for level, _ in SUPERVISION_KINDS),

@@ -3,10 +3,13 @@ and the 高发问题 (top categories and cells), for a Scope over a Period. Noth
 
 The measures come from the GROUP BY queries of queries.py; this module only merges their rows
 by key, labels the keys and turns measures into figures. For a grouping by place, department,
-category or source each case (and each of its events) falls in exactly one group, so the total
+category or source each case (and each of its acts) falls in exactly one group, so the total
 is the sum of the rows; for a grouping by time it is not (a case due in one week and closed in
-the next is 应结案 in both), nor by department (a returned case was two departments'), so
-there the total is counted again over the whole scope.
+the next is 应结案 in both), so there the total is counted again over the whole period.
+
+The counts come from the daily rollup (rolled.py) when it covers the period and carries the
+grouping and filters (place down to the community, department, time), else from the source
+tables (queries.py): the same figures either way (tests/stats/test_rollup.py).
 """
 from collections import defaultdict
 
@@ -15,7 +18,7 @@ from flask import current_app
 from app.catalog.models import Category
 from app.core.extensions import db
 from app.grid.models import GridUnit
-from app.stats import groups, queries
+from app.stats import groups, queries, rolled, rollup
 from app.stats.groups import GROUPINGS
 from app.stats.indicators import describe, figures
 
@@ -24,8 +27,9 @@ PER_GROUP = (queries.cases, queries.events, queries.reports, queries.ratings)
 
 def case_stats(*, scope, period, group_by):
     grouping = GROUPINGS[group_by]
-    measures = measured(scope, period, group_by, with_overdue=not grouping.time)
-    total = summed(measures) if additive(grouping) else measured(scope, period, None, True).get("*", {})
+    counters = sources(scope, period, group_by)
+    measures = measured(counters, scope, period, group_by, with_overdue=not grouping.time)
+    total = summed(measures) if not grouping.time else measured(counters, scope, period, None, True).get("*", {})
     return {
         **period.as_dict(), "group_by": group_by, "group_label": grouping.label, "scope": scope.as_dict(),
         "indicators": describe(),
@@ -36,16 +40,17 @@ def case_stats(*, scope, period, group_by):
     }
 
 
-def additive(grouping):
-    # A case lies in one place, category and source for good, but may pass through two
-    # departments (dispatched, returned, dispatched elsewhere), and through many days.
-    return not grouping.time and grouping.name != "department"
+def sources(scope, period, group_by):
+    """The daily rollup where it has the grouping, the filters and the days; else the tables."""
+    if rolled.supports(scope, group_by) and rollup.covers(period):
+        return (rolled.measured,)
+    return PER_GROUP
 
 
-def measured(scope, period, by, with_overdue):
+def measured(counters, scope, period, by, with_overdue):
     """{key: {measure: n}} merged across the queries."""
     merged = defaultdict(dict)
-    for query in PER_GROUP + ((queries.overdue,) if with_overdue else ()):
+    for query in counters + ((queries.overdue,) if with_overdue else ()):
         for key, values in query(scope, period, by).items():
             merged[key].update(values)
     return merged

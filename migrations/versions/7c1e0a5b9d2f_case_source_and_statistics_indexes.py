@@ -1,4 +1,4 @@
-"""case source and statistics indexes
+"""case source, statistics indexes and the daily statistics rollup
 
 Revision ID: 7c1e0a5b9d2f
 Revises: d76017f7fe11
@@ -18,6 +18,11 @@ branch_labels = None
 depends_on = None
 
 CASE_INDEXES = ("accepted_at", "closed_at", "handled_at", "due_at")
+# The rollup's measures, as app/stats/models.py had them when this revision was written.
+ROLLED = ("accepted", "rejected", "due", "due_on_time", "fed_back", "handling_days", "dispatches", "returns",
+          "extended", "verified", "reworked", "supervised", "supervised_phone", "supervised_written",
+          "supervised_on_site", "supervised_meeting", "received", "rated", "satisfied",
+          "early_day", "early_week", "early_month")
 
 
 def upgrade():
@@ -27,9 +32,33 @@ def upgrade():
     for column in CASE_INDEXES:
         op.create_index(f'ix_cases_{column}', 'cases', [column], unique=False)
     op.create_index('ix_case_events_action_at', 'case_events', ['action', 'at'], unique=False)
+    late = sa.text("status = 'closed' AND closed_at > due_at")
+    op.create_index('ix_cases_late_closed', 'cases', ['due_at'], unique=False, postgresql_where=late, sqlite_where=late)
+    op.create_index('ix_cases_report_count', 'cases', ['report_count'], unique=False)
+    op.create_table(
+        'stats_daily',
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('street_code', sa.String(length=15), nullable=False),
+        sa.Column('community_code', sa.String(length=15), nullable=False),
+        sa.Column('department_code', sa.String(length=20), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in ROLLED),
+        sa.PrimaryKeyConstraint('day', 'street_code', 'community_code', 'department_code'),
+    )
+    op.create_table(
+        'stats_rollup_state',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('covered_from', sa.Date(), nullable=True),
+        sa.Column('swept_at', sa.DateTime(), nullable=True),
+        sa.Column('window_day', sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+    )
 
 
 def downgrade():
+    op.drop_table('stats_rollup_state')
+    op.drop_table('stats_daily')
+    op.drop_index('ix_cases_report_count', table_name='cases')
+    op.drop_index('ix_cases_late_closed', table_name='cases')
     op.drop_index('ix_case_events_action_at', table_name='case_events')
     for column in reversed(CASE_INDEXES):
         op.drop_index(f'ix_cases_{column}', table_name='cases')
