@@ -4,6 +4,8 @@ from app.cases import deadlines
 from app.core.clock import UTCDateTime, utcnow
 from app.core.extensions import db
 
+ON_CLOCK_INCLUDE = ("sign_due_at", "handling_due_at", "signed_at", "handled_at", "dispatched_at", "status",
+                    "street_code", "community_code", "cell_code", "department_code", "category_code", "source")
 OPEN_STATUSES = ("pending", "accepted", "dispatched", "in_progress", "handled")
 CLOSED_STATUSES = ("closed", "rejected", "merged")
 # The department's clock runs only while the case is with it: once fed back (handled), a
@@ -51,6 +53,11 @@ class Case(db.Model):
         db.Index("ix_cases_late_closed", "due_at", postgresql_where=db.text("status = 'closed' AND closed_at > due_at"),
                  sqlite_where=db.text("status = 'closed' AND closed_at > due_at")),
         db.Index("ix_cases_report_count", "report_count"),
+        # Overdue at the end of a running period: the cases on the department's clock, with what
+        # the overdue rule and the groupings read (an index-only scan; PostgreSQL only INCLUDEs).
+        db.Index("ix_cases_on_clock", "due_at", postgresql_include=list(ON_CLOCK_INCLUDE),
+                 postgresql_where=db.text("status IN ('dispatched', 'in_progress')"),
+                 sqlite_where=db.text("status IN ('dispatched', 'in_progress')")),
     )
 
     id = db.Column(db.Integer, primary_key=True)

@@ -135,11 +135,17 @@ def overdue(scope, period, by):
               "overdue_completion": and_(c.due_at < at, not_back)}
     key = key_of(by, None, lambda name: groups.case_key(name, c))
     query = (select(key.label("key"), *(func.count().filter(cond).label(m) for m, cond in clocks.items()))
-             # Only these can be late: on the clock now, or fed back since.
-             .where(or_(c.status.in_(CLOCK_STATUSES), c.handled_at > at), c.dispatched_at <= at,
+             .where(late_candidates(c, period), c.dispatched_at <= at,
                     c.status.not_in(("rejected", "merged")), or_(*clocks.values()))
              .group_by(key))
     return run(scoped(query, c, scope))
+
+
+def late_candidates(c, period):
+    """Only these can be late: on the clock now, or fed back since the end of the period (which,
+    for a period still running, nothing is: then it is one range of ix_cases_status_due)."""
+    on_clock = c.status.in_(CLOCK_STATUSES)
+    return on_clock if period.snapshot_at >= period.now else or_(on_clock, c.handled_at > period.snapshot_at)
 
 
 # --- timeline events ------------------------------------------------------------------------------

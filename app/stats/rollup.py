@@ -27,7 +27,7 @@ from app.core.clock import local_day, local_midnight
 from app.core.extensions import db
 from app.reports.models import Report
 from app.stats import groups
-from app.stats.models import NO_DEPARTMENT, ROLLED, StatsDaily, StatsRollupState
+from app.stats.models import NO_DEPARTMENT, ROLLED, StatsDaily, StatsDailyStreet, StatsRollupState
 from app.stats.queries import DISPATCH_NOTE, EVENT_ACTIONS, flag, level_note
 from app.stats.sql import bucket, local_date, prefix, workday_numbers
 
@@ -43,6 +43,12 @@ def rebuild(first, last):
     summed = select(*(union.c[k] for k in KEYS), *(func.sum(union.c[m]) for m in ROLLED)).group_by(
         *(union.c[k] for k in KEYS))
     db.session.execute(insert(StatsDaily).from_select([*KEYS, *ROLLED], summed))
+    db.session.execute(delete(StatsDailyStreet).where(StatsDailyStreet.day >= first, StatsDailyStreet.day <= last))
+    s = StatsDaily
+    coarse = (select(s.day, s.street_code, s.department_code, *(func.sum(getattr(s, m)) for m in ROLLED))
+              .where(s.day >= first, s.day <= last).group_by(s.day, s.street_code, s.department_code))
+    db.session.execute(insert(StatsDailyStreet).from_select(["day", "street_code", "department_code", *ROLLED],
+                                                            coarse))
 
 
 def state():

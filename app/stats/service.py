@@ -1,5 +1,5 @@
-"""One statistics table: the indicators of indicators.py per group of a grouping, plus the total
-and the 高发问题 (top categories and cells), for a Scope over a Period. Nothing here commits.
+"""One statistics table: the indicators of indicators.py per group of a grouping, plus the total,
+for a Scope over a Period; and the 高发问题 (top categories and cells). Nothing here commits.
 
 The measures come from the GROUP BY queries of queries.py; this module only merges their rows
 by key, labels the keys and turns measures into figures. For a grouping by place, department,
@@ -35,9 +35,13 @@ def case_stats(*, scope, period, group_by):
         "indicators": describe(),
         "rows": table_rows(grouping, scope, period, measures),
         "total": {"key": None, "label": "合计", "figures": figures(total)},
-        "top_categories": top_categories(scope, period),
-        "top_cells": top_cells(scope, period),
     }
+
+
+def top_problems(*, scope, period):
+    """高发问题: the categories and cells with the most cases accepted in the period."""
+    return {**period.as_dict(), "scope": scope.as_dict(), "top_categories": top_categories(scope, period),
+            "top_cells": top_cells(scope, period)}
 
 
 def sources(scope, period, group_by):

@@ -49,6 +49,14 @@ def stats_answer(query):
     return table
 
 
+@bp.get("/stats/top")
+@require_staff
+def top_problems():
+    """高发问题 (top categories and cells by 立案数), apart from the table: it reads cases, not the rollup."""
+    scope, span = stats_request(current_user(), load_args(StatsQuery()), utcnow())
+    return service.top_problems(scope=scope, period=span)
+
+
 @bp.get("/stats/posts")
 @require_roles("staff", "admin")
 def post_stats():

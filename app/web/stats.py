@@ -59,7 +59,8 @@ def charts():
     weekly = service.case_stats(scope=scope, period=span, group_by="week")
     cells = service.case_stats(scope=scope, period=span, group_by="cell")
     return {"daily": daily_by_source(scope, span), "weekly": weekly_rates(weekly),
-            "top_categories": weekly["top_categories"], "cells": cell_map(scope, cells)}
+            "top_categories": service.top_problems(scope=scope, period=span)["top_categories"],
+            "cells": cell_map(scope, cells)}
 
 
 @bp.get("/export.<kind>")

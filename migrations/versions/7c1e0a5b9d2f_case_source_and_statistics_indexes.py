@@ -18,6 +18,8 @@ branch_labels = None
 depends_on = None
 
 CASE_INDEXES = ("accepted_at", "closed_at", "handled_at", "due_at")
+ON_CLOCK_INCLUDE = ("sign_due_at", "handling_due_at", "signed_at", "handled_at", "dispatched_at", "status",
+                    "street_code", "community_code", "cell_code", "department_code", "category_code", "source")
 # The rollup's measures, as app/stats/models.py had them when this revision was written.
 ROLLED = ("accepted", "rejected", "due", "due_on_time", "fed_back", "handling_days", "dispatches", "returns",
           "extended", "verified", "reworked", "supervised", "supervised_phone", "supervised_written",
@@ -35,14 +37,25 @@ def upgrade():
     late = sa.text("status = 'closed' AND closed_at > due_at")
     op.create_index('ix_cases_late_closed', 'cases', ['due_at'], unique=False, postgresql_where=late, sqlite_where=late)
     op.create_index('ix_cases_report_count', 'cases', ['report_count'], unique=False)
+    on_clock = sa.text("status IN ('dispatched', 'in_progress')")
+    op.create_index('ix_cases_on_clock', 'cases', ['due_at'], unique=False, postgresql_include=list(ON_CLOCK_INCLUDE),
+                    postgresql_where=on_clock, sqlite_where=on_clock)
     op.create_table(
         'stats_daily',
-        sa.Column('day', sa.Date(), nullable=False),
         sa.Column('street_code', sa.String(length=15), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
         sa.Column('community_code', sa.String(length=15), nullable=False),
         sa.Column('department_code', sa.String(length=20), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in ROLLED),
-        sa.PrimaryKeyConstraint('day', 'street_code', 'community_code', 'department_code'),
+        sa.PrimaryKeyConstraint('street_code', 'day', 'community_code', 'department_code'),
+    )
+    op.create_table(
+        'stats_daily_street',
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('street_code', sa.String(length=15), nullable=False),
+        sa.Column('department_code', sa.String(length=20), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in ROLLED),
+        sa.PrimaryKeyConstraint('day', 'street_code', 'department_code'),
     )
     op.create_table(
         'stats_rollup_state',
@@ -56,7 +69,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table('stats_rollup_state')
+    op.drop_table('stats_daily_street')
     op.drop_table('stats_daily')
+    op.drop_index('ix_cases_on_clock', table_name='cases')
     op.drop_index('ix_cases_report_count', table_name='cases')
     op.drop_index('ix_cases_late_closed', table_name='cases')
     op.drop_index('ix_case_events_action_at', table_name='case_events')

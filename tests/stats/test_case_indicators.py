@@ -170,7 +170,7 @@ def test_a_weekly_table_counts_each_figure_in_the_week_of_its_own_event(client, 
 
 
 def test_the_top_categories_and_cells_are_ranked_by_cases_accepted(client, may, frozen, admin):
-    table = get(client, admin).json
+    table = get(client, admin, "/api/v1/inbox/stats/top").json
     assert [(t["code"], t["accepted"]) for t in table["top_categories"]] == [("C0104", 4), ("E0102", 3)]
     assert table["top_cells"][0] == {"code": may.world.cell_a, "name": "朱泾镇测试网格1", "accepted": 3}
 
