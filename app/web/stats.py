@@ -33,6 +33,7 @@ html_errors(bp)
 CHOICES = {"admin": ("street", "department", "category", "source"),
            "staff": ("community", "department", "category", "source"),
            "dept": ("category", "street", "source")}
+FIELDS = ("from", "to", "group_by", "street", "department", "category", "source")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -48,7 +49,7 @@ def index():
         columns=[BY_KEY[key] for key in MAIN], links=row_links(table, span),
         choices=[(name, GROUPINGS[name].label) for name in CHOICES[user.staff_role]],
         streets=grid_service.streets() if user.staff_role == "admin" else [],
-        charts_url=url_for(".charts", **query), export_query=query)
+        charts_url=url_for(".charts", **form_fields(query)), export_query=form_fields(query))
 
 
 @bp.get("/charts.json")
@@ -81,10 +82,14 @@ def export(kind):
 
 def page_query():
     """The filter form's fields, parsed like the API's (blank means "any")."""
-    raw = {k: v.strip() for k, v in request.args.items() if v.strip() and k in ("from", "to", "group_by", "street",
-                                                                                 "department", "category", "source")}
+    raw = {k: v.strip() for k, v in request.args.items() if v.strip() and k in FIELDS}
     parsed = as_page_error(load, StatsQuery(), raw)
     return {k: v for k, v in {**raw, **{"start": parsed["start"], "end": parsed["end"]}}.items() if v is not None}
+
+
+def form_fields(query):
+    """The request's own fields, for links that repeat it (not the parsed dates)."""
+    return {k: v for k, v in query.items() if k in FIELDS}
 
 
 def as_page_error(function, *args, **kwargs):
