@@ -51,7 +51,7 @@ class Case(db.Model):
     due_at = db.Column(UTCDateTime)  # completion deadline
     extended_days = db.Column(db.Integer, nullable=False, default=0)
     # Counted across a year whose holiday notice is not yet entered (holidays.py's
-    # fallback): recomputed, and cleared, once it is (app/cases/clock.py).
+    # fallback): recomputed, and cleared, once it is (app/cases/recount.py).
     deadlines_provisional = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     rework_count = db.Column(db.Integer, nullable=False, default=0)
     reject_reason = db.Column(db.Text)

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from app.accounts.auth import can_manage_street
 from app.cases import policy
-from app.cases.clock import deadline_columns
+from app.cases.recount import deadline_columns
 from app.cases.deadlines import ExtensionRefused, extend as extend_due
 from app.cases.models import Case
 from app.cases.scope import handles_case, visible_cases
@@ -164,7 +164,7 @@ def plan_extend(*, case, actor, now, working_days, reason):
     except ExtensionRefused as exc:
         raise ApiError.unprocessable(f"延期超过上限 (extension refused): {exc}", "extension_refused",
                                      fields={"working_days": [str(exc)]}) from exc
-    # Only a recount clears the flag (clock.py): the extension may add an unknown year.
+    # Only a recount clears the flag (recount.py): the extension may add an unknown year.
     provisional = case.deadlines_provisional or calendar.spans_unknown_year(case.dispatched_at, due)
     return Plan({"due_at": due, "extended_days": case.extended_days + working_days,
                  "deadlines_provisional": provisional},
