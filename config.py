@@ -17,6 +17,21 @@ def env(name, default=None):
     return value if value not in (None, "") else default
 
 
+def env_ints(name, default):
+    """"3,2,1" → (3, 2, 1)."""
+    value = env(name)
+    return tuple(int(part) for part in value.split(",")) if value else default
+
+
+def env_ladder(name, default):
+    """"0:phone,3:written" → ((0, "phone"), (3, "written")): thresholds and names."""
+    value = env(name)
+    if not value:
+        return default
+    steps = (part.split(":", 1) for part in value.split(","))
+    return tuple((int(threshold), level.strip()) for threshold, level in steps)
+
+
 class Config:
     ENV_NAME = "base"
     DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'microgrid.db'}"
@@ -70,8 +85,23 @@ class Config:
         self.CASE_MAX_EXTENSION_DAYS = int(env("CASE_MAX_EXTENSION_DAYS", 3))
         self.CASE_WORK_START = env("CASE_WORK_START", "09:00")
         self.CASE_WORK_END = env("CASE_WORK_END", "17:00")
+        # Working hours (urgent categories) skip the lunch break; CASE_LUNCH_START=none for no break.
+        self.CASE_LUNCH_START = env("CASE_LUNCH_START", "12:00")
+        self.CASE_LUNCH_END = env("CASE_LUNCH_END", "13:00")
+        self.CASE_REMINDER_DAYS = env_ints("CASE_REMINDER_DAYS", (3, 2, 1))  # working days before a due time
+        self.CASE_DUE_SOON_DAYS = int(env("CASE_DUE_SOON_DAYS", 1))  # the "due soon" counter's horizon
+        # 督办 levels by working days overdue; a case only ever moves up this ladder.
+        self.CASE_SUPERVISION_LEVELS = env_ladder(
+            "CASE_SUPERVISION_LEVELS", ((0, "phone"), (3, "written"), (5, "on_site"), (10, "meeting")))
+        # Staff map tiles. OpenStreetMap is WGS-84; AMap and Tencent tiles are GCJ-02 and need
+        # MAP_TILE_DATUM=gcj02, or every point lands ~500 m off (app/web/maps.py).
+        self.MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+        self.MAP_TILE_SUBDOMAINS = env("MAP_TILE_SUBDOMAINS", "abc")
+        self.MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
+        self.MAP_TILE_DATUM = env("MAP_TILE_DATUM", "wgs84")
+        self.MAP_TILE_MAX_ZOOM = int(env("MAP_TILE_MAX_ZOOM", 18))
+        self.DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", "jinshan-demo")  # `flask demo` logins
         self.USE_FAKE_WECHAT = False
-        self.JSON_AS_ASCII = False
 
     def check(self):
         """Raise when the environment cannot run this configuration."""
@@ -84,7 +114,6 @@ class DevelopmentConfig(Config):
         super().__init__()
         # The built-in fake WeChat serves development only while no real app id is set.
         self.USE_FAKE_WECHAT = self.WECHAT_APPID is None
-        self.DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", "jinshan-demo")
         # WeChat cannot fetch photos from a laptop, so development shows them unchecked.
         self.WECHAT_MEDIA_CHECK = env("WECHAT_MEDIA_CHECK", "off")
 

@@ -1,9 +1,59 @@
-"""The application factory: a table of contents of extensions, blueprints, handlers and CLI."""
+"""The application factory: a table of contents of extensions, domains, blueprints and CLI.
+
+Domains are listed in dependency order (the packages form a DAG, tests/test_layout.py
+says so); each domain with background work registers its follow-ups and periodic
+tasks in its jobs.register(app).
+"""
 import logging
 
 from flask import Flask
 
+from app.accounts import cli as accounts_cli
+from app.accounts import models as accounts_models
+from app.accounts import views as accounts_views
+from app.accounts.service import web_authenticator
+from app.cases import cli as cases_cli
+from app.cases import jobs as cases_jobs
+from app.cases import models as cases_models
+from app.cases import views as cases_views
+from app.catalog import cli as catalog_cli
+from app.catalog import models as catalog_models
+from app.catalog import views as catalog_views
+from app.core.errors import register_error_handlers
+from app.core.extensions import db, limiter, migrate, queue, storage, wechat
+from app.grid import cli as grid_cli
+from app.grid import models as grid_models
+from app.grid import views as grid_views
+from app.jobs import followups, sweeper
+from app.jobs import worker as jobs_worker
+from app.moderation import views as moderation_views
+from app.notifications import jobs as notifications_jobs
+from app.notifications import models as notifications_models
+from app.ops import demo as ops_demo
+from app.ops import health as ops_health
+from app.patrols import jobs as patrols_jobs
+from app.patrols import models as patrols_models
+from app.patrols import views as patrols_views
+from app.photos import jobs as photos_jobs
+from app.photos import models as photos_models
+from app.photos import views as photos_views
+from app.reports import jobs as reports_jobs
+from app.reports import models as reports_models
+from app.reports import views as reports_views
+from app.web import cases as web_cases
+from app.web import patrols as web_patrols
+from app.web import views as web_views
 from config import INSTANCE_DIR, config_for
+
+# Every model module, so Alembic and create_all see the whole schema wherever the app starts.
+MODELS = (grid_models, catalog_models, accounts_models, photos_models, reports_models, cases_models,
+          notifications_models, patrols_models)
+BLUEPRINTS = (ops_health.bp, grid_views.bp, catalog_views.bp, accounts_views.bp, photos_views.bp,
+              moderation_views.bp, reports_views.bp, cases_views.bp, cases_views.ratings_bp,
+              patrols_views.bp, web_views.bp, web_patrols.bp, web_cases.bp)
+JOBS = (photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs)
+COMMANDS = (catalog_cli.seed_command, grid_cli.grid_cli, ops_demo.demo_command, accounts_cli.users_cli,
+            jobs_worker.worker_command, jobs_worker.sweep_command, cases_cli.cases_cli)
 
 
 def create_app(env_name=None, overrides=None):
@@ -13,11 +63,13 @@ def create_app(env_name=None, overrides=None):
     app.json.ensure_ascii = False
     configure_logging(app)
     register_extensions(app)
-    register_blueprints(app)
-    register_staff_authenticator(app)
-    register_cli(app)
-    from app.errors import register_error_handlers
-
+    register_jobs(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for command in COMMANDS:
+        app.cli.add_command(command)
+    # Checking a staff password is the accounts domain's job; the web pages ask through this.
+    app.extensions.setdefault("staff_authenticator", web_authenticator)
     register_error_handlers(app)
     return app
 
@@ -29,60 +81,19 @@ def configure_logging(app):
 
 
 def register_extensions(app):
-    from app.extensions import db, limiter, migrate, queue, storage, wechat
-
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
-    queue.init_app(app)
-    wechat.init_app(app)
-    storage.init_app(app)
+    for extension in (queue, wechat, storage, followups, sweeper):
+        extension.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     # With Redis down, count in memory rather than refuse every sign-in.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
-    import app.models  # noqa: F401  every model, so Alembic and create_all see them
 
 
-def register_blueprints(app):
-    from app.accounts.views import bp as accounts_bp
-    from app.cases.views import bp as inbox_bp, ratings_bp
-    from app.catalog.views import bp as catalog_bp
-    from app.grid.views import bp as grid_bp
-    from app.health import bp as health_bp
-    from app.moderation.views import bp as moderation_bp
-    from app.reports.media import bp as media_bp
-    from app.reports.views import bp as reports_bp
-    from app.web.views import bp as web_bp
-
-    for bp in (health_bp, grid_bp, catalog_bp, accounts_bp, media_bp, moderation_bp, reports_bp,
-               inbox_bp, ratings_bp):
-        app.register_blueprint(bp)
-    app.register_blueprint(web_bp)
-    from app.patrols.views import bp as patrols_bp
-    from app.web.patrols import bp as web_patrols_bp
-    from app.web.cases import bp as web_cases_bp
-
-    for bp in (patrols_bp, web_patrols_bp, web_cases_bp):
-        app.register_blueprint(bp)
-
-
-def register_staff_authenticator(app):
-    from app.accounts.service import web_authenticator
-
-    app.extensions.setdefault("staff_authenticator", web_authenticator)
-
-
-def register_cli(app):
-    from app.accounts.cli import users_cli
-    from app.cases.cli import cases_cli
-    from app.catalog.cli import seed_command
-    from app.demo import demo_command
-    from app.grid.cli import grid_cli
-    from app.worker import sweep_command, worker_command
-
-    for command in (seed_command, grid_cli, demo_command, users_cli, worker_command, sweep_command,
-                    cases_cli):
-        app.cli.add_command(command)
+def register_jobs(app):
+    for domain in JOBS:
+        domain.register(app)

@@ -43,7 +43,6 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import harness  # noqa: E402  (bench/ is on sys.path when run as a script)
-
 import prcoords  # noqa: E402
 
 from app.grid import datum  # noqa: E402

@@ -149,7 +149,7 @@ MISSING_TABLES_SNIPPET = """
 import json
 from sqlalchemy import inspect
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 app = create_app()
 with app.app_context():
     present = set(inspect(db.engine).get_table_names())
@@ -244,8 +244,8 @@ def make_users_with_tokens(app, count, prefix):
     """Residents with a token each, made with the app's own services (not through WeChat)."""
     from app.accounts.models import User
     from app.accounts.tokens import issue_token
-    from app.extensions import db
-    from app.timestamps import utcnow
+    from app.core.clock import utcnow
+    from app.core.extensions import db
 
     with app.app_context():
         users = [User(openid=f"{prefix}-{uuid.uuid4().hex[:12]}") for _ in range(count)]
@@ -261,8 +261,8 @@ def token_for_username(app, username):
 
     from app.accounts.models import User
     from app.accounts.tokens import issue_token
-    from app.extensions import db
-    from app.timestamps import utcnow
+    from app.core.clock import utcnow
+    from app.core.extensions import db
 
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == username))
@@ -277,7 +277,7 @@ def grid_sampler(app, seed=1):
     import shapely
 
     from app.catalog.models import Category
-    from app.extensions import db
+    from app.core.extensions import db
     from app.grid import datum, service
 
     with app.app_context():

@@ -76,7 +76,7 @@ def seed(app, count):
     from sqlalchemy import text
 
     from app.catalog.models import Category
-    from app.extensions import db
+    from app.core.extensions import db
 
     cells = cell_rows(app)
     with app.app_context():
@@ -147,7 +147,7 @@ def scenarios(app, now):
     """(name, username, filters) of what staff do most, with values taken from the data."""
     from sqlalchemy import text
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         cell = db.session.scalar(text("SELECT cell_code FROM cases WHERE street_code = '310116101' "
@@ -200,7 +200,7 @@ class StatementLog:
 def run_scenario(app, users, now, filters, repeats, log):
     """Times (ms) of list_cases and counters; the answer; the slowest statement sent."""
     from app.cases import inbox
-    from app.extensions import db
+    from app.core.extensions import db
 
     user = users[filters[1]]
     args = dict(filters[2])
@@ -226,7 +226,7 @@ def run_scenario(app, users, now, filters, repeats, log):
 
 
 def explain(app, statement, parameters):
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         connection = db.session.connection()
@@ -239,7 +239,7 @@ _LOGS = {}
 
 
 def time_all(app, users, now, cases, repeats):
-    from app.extensions import db
+    from app.core.extensions import db
 
     out = {}
     with app.app_context():
@@ -254,7 +254,7 @@ def load_users(app):
     from sqlalchemy import select
 
     from app.accounts.models import User
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         users = {u.username: u for u in db.session.scalars(
@@ -303,7 +303,7 @@ def main(argv=None):
               f"{int(in_street):,}; table + indexes {size}")
         if int(total) != args.cases:
             raise RuntimeError(f"seeded {total} cases, wanted {args.cases}")
-        from app.timestamps import utcnow
+        from app.core.clock import utcnow
 
         now = utcnow()
         users = load_users(app)

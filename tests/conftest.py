@@ -15,7 +15,7 @@ from moto.server import ThreadedMotoServer
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from app.grid import service as grid_service
 from app.storage import make_storage
 
@@ -107,7 +107,7 @@ TEST_SECRET = "test-app-secret-9f8e7d"  # distinctive, so a leak is easy to spot
 @pytest.fixture(scope="session")
 def wechat_server():
     """The fake WeChat API, a real HTTP server that wechatpy talks to."""
-    from wechat.fake_server import FakeWeChatServer
+    from wechat.fake.server import FakeWeChatServer
 
     with FakeWeChatServer(TEST_APPID, TEST_SECRET) as server:
         yield server

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from shapely.geometry import box, mapping
 
 from app.catalog.service import seed_reference_data
-from app.extensions import db
+from app.core.extensions import db
 from app.grid import datum
 from app.grid import service as grid_service
 
@@ -97,7 +97,7 @@ TOKEN_TTL = 3600
 
 def make_resident(openid="o-resident-1", home_cell=None):
     from app.accounts.models import Binding, User
-    from app.timestamps import utcnow
+    from app.core.clock import utcnow
 
     user = User(openid=openid)
     if home_cell:
@@ -109,7 +109,7 @@ def make_resident(openid="o-resident-1", home_cell=None):
 
 def make_collector(cell_code, openid="o-collector-1", role="collector"):
     from app.accounts.models import Binding
-    from app.timestamps import utcnow
+    from app.core.clock import utcnow
 
     user = make_resident(openid=openid)
     user.bindings.append(Binding(cell_code=cell_code, role=role, created_at=utcnow()))
@@ -130,7 +130,7 @@ def make_staff(street_code=STREET_A, role="staff", username=None, department_cod
 
 def token_for(user, ttl=TOKEN_TTL):
     from app.accounts.tokens import issue_token
-    from app.timestamps import utcnow
+    from app.core.clock import utcnow
 
     token, _ = issue_token(user=user, now=utcnow(), ttl_seconds=ttl)
     db.session.commit()
@@ -148,8 +148,8 @@ def make_case(cell_code, reporter=None, category_code="C0104", description="é›¨æ
     import secrets
 
     from app.cases.service import open_case_for_report
+    from app.core.clock import utcnow
     from app.reports.models import Report
-    from app.timestamps import utcnow
 
     now = now or utcnow()
     reporter = reporter or make_resident(openid=f"o-reporter-{secrets.token_hex(6)}")
@@ -172,15 +172,15 @@ def make_case_photo(user, report_id=None):
 
     from PIL import Image
 
-    from app.extensions import storage
-    from app.reports.models import Photo
+    from app.core.extensions import storage
+    from app.photos.models import Photo
 
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (90, 120, 160)).save(buffer, "JPEG")
     photo = Photo(id=secrets.token_hex(16), user_id=user.id, report_id=report_id,
                   original_key=f"originals/{secrets.token_hex(16)}", content_type="image/jpeg",
                   width=64, height=48, size=len(buffer.getvalue()))
-    storage.backend.put(photo.original_key, buffer.getvalue(), "image/jpeg")
+    storage.get().put(photo.original_key, buffer.getvalue(), "image/jpeg")
     db.session.add(photo)
     db.session.commit()
     return photo

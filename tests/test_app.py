@@ -104,12 +104,12 @@ def test_each_app_keeps_its_own_wechat_queue_and_storage(client, make_app, world
     other = make_app(WECHAT_API_BASE="http://127.0.0.1:1/", REDIS_URL="redis://127.0.0.1:1/0",
                      UPLOAD_DIR="/nonexistent")
     with other.app_context():
-        from app.extensions import queue, storage
+        from app.core.extensions import queue, storage
 
         assert not queue.is_inline
-        assert str(storage.backend.root) == "/nonexistent"
+        assert str(storage.get().root) == "/nonexistent"
     answer = client.post("/api/v1/auth/wechat", json={"code": "isolation-1"})
     assert answer.status_code == 200
-    from app.extensions import queue
+    from app.core.extensions import queue
 
     assert queue.is_inline

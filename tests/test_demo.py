@@ -1,6 +1,6 @@
 """The newcomer's path: development defaults with the built-in fake WeChat and demo data."""
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 
 
 def test_flask_demo_builds_the_grid_and_demo_staff_who_can_sign_in(app):

@@ -6,7 +6,7 @@ import uuid
 
 from PIL import Image
 
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications.models import Notification
 from tests.factories import make_staff
 

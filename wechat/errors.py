@@ -58,8 +58,6 @@ class AccessTokenInvalid(WeChatError):
     retryable = True
 
 
-ACCESS_TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
-
 _CLASS_BY_ERRCODE = {
     -1: WeChatUnavailable,
     45011: RateLimited,

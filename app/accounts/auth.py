@@ -8,8 +8,8 @@ from functools import wraps
 from flask import request
 
 from app.accounts.tokens import find_token
-from app.errors import ApiError
-from app.timestamps import utcnow
+from app.core.clock import utcnow
+from app.core.errors import ApiError
 
 TOKEN_KEY = "microgrid.api_token"
 

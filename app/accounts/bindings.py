@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 from app.accounts.auth import ensure_manages_street
 from app.accounts.models import INVITABLE_ROLES, Binding, Invitation
 from app.accounts.tokens import digest
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.grid import service as grid_service
 from app.grid.models import GridUnit
 
@@ -18,11 +18,7 @@ INVITE_LENGTH = 10  # ~49 bits; guessing is also bounded by the binding rate lim
 
 
 def get_cell(code):
-    cell = db.session.get(GridUnit, code or "")
-    if cell is None or cell.level != "cell":
-        raise ApiError.unprocessable(f"未知的网格 {code} (unknown cell)", "unknown_cell",
-                                     fields={"cell_code": ["unknown cell"]})
-    return cell
+    return grid_service.get_unit(code, "cell", status=422, field="cell_code")
 
 
 def street_of_cell(cell_code):

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app.accounts.service import create_staff
-from app.extensions import db
+from app.core.extensions import db
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 

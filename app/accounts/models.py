@@ -1,5 +1,5 @@
-from app.extensions import db
-from app.timestamps import UTCDateTime, utcnow
+from app.core.clock import UTCDateTime, utcnow
+from app.core.extensions import db
 
 STAFF_ROLES = ("staff", "dept", "admin")  # street staff, department handler, district admin
 CELL_ROLES = ("resident", "collector", "supervisor", "cell_head")

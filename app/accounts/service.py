@@ -8,10 +8,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts.models import STAFF_ROLES, User
 from app.accounts.tokens import issue_token
 from app.catalog.models import Department
-from app.errors import ApiError
-from app.extensions import db, wechat
+from app.core.clock import utcnow
+from app.core.errors import ApiError
+from app.core.extensions import db, wechat
 from app.grid.models import GridUnit
-from app.timestamps import utcnow
 from wechat import HighRiskUser, InvalidCode, RateLimited, WeChatError
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def sign_in_wechat(*, code, now, ttl_seconds):
 def exchange_code(code):
     """code2Session, with WeChat's failures turned into answers a client can act on."""
     try:
-        return wechat.client.code_to_session(code)
+        return wechat.get().code_to_session(code)
     except InvalidCode:
         raise ApiError.bad_request("登录凭证无效或已使用，请重新登录 (invalid or used code)",
                                    "wechat_code_invalid") from None
@@ -56,7 +56,7 @@ def exchange_code(code):
 
 def bind_phone(*, user, code):
     try:
-        user.phone = wechat.client.get_phone_number(code)
+        user.phone = wechat.get().get_phone_number(code)
     except InvalidCode:
         raise ApiError.bad_request("手机号凭证无效 (invalid phone code)", "wechat_code_invalid") from None
     except WeChatError:

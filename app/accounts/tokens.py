@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import ApiToken
-from app.extensions import db
+from app.core.extensions import db
 
 TOKEN_BYTES = 32  # 256 bits from the OS CSPRNG
 

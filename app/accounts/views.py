@@ -3,13 +3,20 @@ from flask import Blueprint, current_app
 from app.accounts import bindings, service
 from app.accounts.auth import current_token, current_user, require_roles, require_user
 from app.accounts.schemas import (
-    BindingRequestSchema, BindingSchema, InvitationRequestSchema, InvitationSchema, PhoneSchema,
-    StaffSignInSchema, UserSchema, WeChatSignInSchema, signed_in,
+    BindingRequestSchema,
+    BindingSchema,
+    InvitationRequestSchema,
+    InvitationSchema,
+    PhoneSchema,
+    StaffSignInSchema,
+    UserSchema,
+    WeChatSignInSchema,
+    signed_in,
 )
 from app.accounts.tokens import revoke_token
-from app.extensions import db, limiter
-from app.schemas import load_json
-from app.timestamps import utcnow
+from app.core.clock import utcnow
+from app.core.extensions import db, limiter
+from app.core.requests import load_json
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1")
 

@@ -174,6 +174,7 @@ class WorkingCalendar:
             if remaining <= end - begin:
                 return (begin + remaining).astimezone(start.tzinfo)
             remaining -= end - begin
+        raise AssertionError("unreachable: working periods never run out")
 
     def _working_periods_from(self, cursor: datetime):
         """Working stretches from `cursor` on, the first one clipped to start at it."""

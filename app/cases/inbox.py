@@ -5,11 +5,13 @@ from datetime import timedelta
 from sqlalchemy import and_, func, or_, select
 
 from app.cases import policy
-from app.cases.models import CLOCK_STATUSES, Case
+from app.cases.models import CLOCK_STATUSES, Case, overdue_clause
 from app.cases.scope import get_visible_case, visible_cases
 from app.cases.transitions import transition
-from app.extensions import db, queue
-from app.timestamps import local_midnight
+from app.core.clock import local_midnight
+from app.core.extensions import db
+from app.jobs import followups
+from app.photos.models import Photo
 
 REF_PATTERN = re.compile(r"^AJ\d", re.IGNORECASE)
 
@@ -20,11 +22,6 @@ SORTS = {
     "due_at": (Case.due_at.is_(None), Case.due_at.asc()),
     "-due_at": (Case.due_at.is_(None), Case.due_at.desc()),
 }
-
-
-def overdue_clause(now):
-    """Past due while on the department's clock (the same rule as CaseSummarySchema)."""
-    return and_(Case.status.in_(CLOCK_STATUSES), Case.due_at.is_not(None), Case.due_at < now)
 
 
 def list_cases(*, user, now, page=1, per_page=20, sort="-created_at", **filters):
@@ -86,15 +83,11 @@ def counters(*, user, now):
 
 
 def enqueue_follow_ups(event, photo_ids):
-    """After the commit: tell the reporter about public steps; process after-photos."""
-    # Imported here: the jobs import the case models, which this module's package defines.
-    from app.notifications.jobs import notify_case_event
-    from app.reports.jobs import process_photo
-
+    """After the commit: tell the reporters about public steps; process after-photos."""
     if event.public:
-        queue.enqueue(notify_case_event, event.id)
+        followups.publish(followups.CASE_STEP_PUBLIC, event.id)
     for photo_id in photo_ids:
-        queue.enqueue(process_photo, photo_id)
+        followups.publish(followups.PHOTO_CLAIMED, photo_id)
 
 
 def act_on_case(*, user, case_id, action, now, **params):
@@ -105,8 +98,6 @@ def act_on_case(*, user, case_id, action, now, **params):
 
 def after_photos(case):
     """Feedback photos of the case's timeline, by event id."""
-    from app.reports.models import Photo
-
     event_ids = [e.id for e in case.events]
     photos = db.session.scalars(select(Photo).where(Photo.case_event_id.in_(event_ids))
                                 .order_by(Photo.created_at)).all() if event_ids else []

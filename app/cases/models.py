@@ -1,11 +1,24 @@
-from app.extensions import db
-from app.timestamps import UTCDateTime, utcnow
+from sqlalchemy import and_
+
+from app.cases import deadlines
+from app.core.clock import UTCDateTime, utcnow
+from app.core.extensions import db
 
 OPEN_STATUSES = ("pending", "accepted", "dispatched", "in_progress", "handled")
 CLOSED_STATUSES = ("closed", "rejected", "merged")
 # The department's clock runs only while the case is with it: once fed back (handled), a
 # late verification is the street's delay, so a handled case is never overdue.
 CLOCK_STATUSES = ("dispatched", "in_progress")
+
+
+def is_overdue(case, now):
+    """Past its due time while on the department's clock: the one rule, for a loaded case."""
+    return case.status in CLOCK_STATUSES and case.due_at is not None and deadlines.is_overdue(case.due_at, now)
+
+
+def overdue_clause(now):
+    """The same rule as is_overdue(), as SQL, for lists, filters and the sweep."""
+    return and_(Case.status.in_(CLOCK_STATUSES), Case.due_at.is_not(None), Case.due_at < now)
 
 
 class Case(db.Model):

@@ -1,8 +1,7 @@
 """Where the case clock gets its numbers: the override table, category rows and config.
 
-Every number has a default here so a bare config works; deployments override them in
-the app config (`CASE_*` keys). Built per call: the override table is editable, and a
-calendar is cheap to construct.
+The numbers and their defaults live in config.py (`CASE_*`). Built per call: the
+override table is editable, and a calendar is cheap to construct.
 """
 from datetime import time
 
@@ -12,31 +11,26 @@ from sqlalchemy import select
 from app.cases.deadlines import DeadlineProfile, WorkingCalendar
 from app.cases.holidays import alert_years, calendar_alert
 from app.cases.models import EnteredYear, WorkdayOverride
-from app.extensions import db
-
-DEFAULTS = {
-    "CASE_SIGN_DAYS": 1,             # "1": sign and first contact
-    "CASE_FIRST_HANDLING_DAYS": 5,   # "5": first handling
-    "CASE_MAX_EXTENSION_DAYS": 3,    # completion 12 may be extended to 15
-    "CASE_WORK_START": "09:00",
-    "CASE_WORK_END": "17:00",
-    "CASE_REMINDER_DAYS": (3, 2, 1),  # working days before the due time
-    "CASE_DUE_SOON_DAYS": 1,         # "due soon" counter: due within this many working days
-    # 督办 levels by working days overdue; a case only ever moves up this ladder.
-    "CASE_SUPERVISION_LEVELS": ((0, "phone"), (3, "written"), (5, "on_site"), (10, "meeting")),
-}
+from app.core.extensions import db
 
 
 def setting(name):
-    return current_app.config.get(name, DEFAULTS[name])
+    return current_app.config[name]
 
 
 def working_calendar():
     overrides = {row.day: row.is_workday for row in db.session.scalars(select(WorkdayOverride))}
-    return WorkingCalendar(overrides=overrides, tz=current_app.config.get("TIMEZONE", "Asia/Shanghai"),
+    return WorkingCalendar(overrides=overrides, tz=setting("TIMEZONE"),
                            work_start=time.fromisoformat(setting("CASE_WORK_START")),
-                           work_end=time.fromisoformat(setting("CASE_WORK_END")),
+                           work_end=time.fromisoformat(setting("CASE_WORK_END")), lunch=lunch_break(),
                            entered_years=entered_years())
+
+
+def lunch_break():
+    start, end = setting("CASE_LUNCH_START"), setting("CASE_LUNCH_END")
+    if not start or start.lower() == "none":
+        return None
+    return time.fromisoformat(start), time.fromisoformat(end)
 
 
 def deadline_profile(category):

@@ -4,8 +4,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.cases.models import CaseRating
 from app.cases.transitions import transition
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.reports.models import Report
 
 UNSATISFIED_NOTE = "回访不满意"

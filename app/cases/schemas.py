@@ -1,11 +1,9 @@
 """Action parameters, inbox query arguments, and the case payload of DESIGN.md §4."""
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.cases.deadlines import is_overdue
-from app.cases.models import CLOCK_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
-from app.cases.transitions import ACTIONS
-from app.reports.media import photo_urls
-from app.schemas import PageQuery
+from app.cases.models import CLOSED_STATUSES, OPEN_STATUSES, is_overdue
+from app.core.requests import PageQuery
+from app.photos.schemas import photo_urls
 
 STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 REASON = validate.Length(1, 500)
@@ -14,7 +12,8 @@ REASON = validate.Length(1, 500)
 # --- actions ---------------------------------------------------------------------------
 
 class ActionSchema(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    """The fields every action takes; each action's record in workflow.py names its schema."""
+    action = fields.String(required=True)
     # The version the client saw; acting on a stale page is refused like a lost race.
     version = fields.Integer(validate=validate.Range(min=1))
 
@@ -50,19 +49,6 @@ class VerifySchema(ActionSchema):
 
 class ReopenSchema(ActionSchema):
     reason = fields.String(validate=REASON)
-
-
-ACTION_SCHEMAS = {
-    "accept": ActionSchema, "reject": ReasonSchema, "merge": MergeSchema, "dispatch": DispatchSchema,
-    "sign": ActionSchema, "return": ReasonSchema, "extend": ExtendSchema, "feedback": FeedbackSchema,
-    "verify": VerifySchema, "reopen": ReopenSchema,
-}
-
-
-def action_schema(body):
-    """The schema for the body's action; an unknown action fails like any bad field."""
-    action = body.get("action") if isinstance(body, dict) else None
-    return ACTION_SCHEMAS.get(action, ActionSchema)()
 
 
 # --- inbox query ---------------------------------------------------------------------------
@@ -151,7 +137,7 @@ class CaseSummarySchema(Schema):
         self.now = now
 
     def is_overdue(self, case):
-        return case.status in CLOCK_STATUSES and case.due_at is not None and is_overdue(case.due_at, self.now)
+        return is_overdue(case, self.now)
 
 
 class CaseSchema(CaseSummarySchema):

@@ -7,8 +7,8 @@ not found (404): its existence must not leak to another street.
 from sqlalchemy import false, select
 
 from app.cases.models import Case
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 
 
 def visible_cases(user):

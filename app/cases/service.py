@@ -1,7 +1,7 @@
 """Creating cases and writing their timeline. State changes go through transitions.py."""
 from app.cases.models import Case, CaseEvent
-from app.extensions import db
-from app.timestamps import local_day
+from app.core.clock import local_day
+from app.core.extensions import db
 
 SYSTEM = "system"
 

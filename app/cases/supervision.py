@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 
 from app.cases import policy
 from app.cases.deadlines import reminder_times
-from app.cases.models import CLOCK_STATUSES, Case, CaseEvent
+from app.cases.models import CLOCK_STATUSES, Case, CaseEvent, overdue_clause
 from app.cases.service import record_event
-from app.extensions import db
+from app.core.extensions import db
 
 LEVEL_NAMES = {"phone": "电话督办", "written": "书面督办", "on_site": "现场督办", "meeting": "会议督办"}
 # Reminders never need a window wider than this: 3 working days fit in it across any holiday.
@@ -27,8 +27,7 @@ def flag_overdue_and_remind(now):
 
 
 def overdue_cases(now):
-    return db.session.scalars(select(Case).where(
-        Case.status.in_(CLOCK_STATUSES), Case.due_at.is_not(None), Case.due_at < now).order_by(Case.id)).all()
+    return db.session.scalars(select(Case).where(overdue_clause(now)).order_by(Case.id)).all()
 
 
 def reminder_candidates(now):

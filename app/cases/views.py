@@ -2,20 +2,22 @@
 
 Follow-up jobs are enqueued only after the commit.
 """
-from flask import Blueprint, request
+from flask import Blueprint
 
 from app.accounts.auth import current_user, require_staff, require_user
-from app.cases import inbox
+from app.cases import inbox, workflow
 from app.cases.ratings import rate_report
 from app.cases.schemas import (
-    CaseListArgsSchema, CaseSchema, CaseSummarySchema, RatingRequestSchema, RatingSchema, action_schema,
+    CaseListArgsSchema,
+    CaseSchema,
+    CaseSummarySchema,
+    RatingRequestSchema,
+    RatingSchema,
 )
 from app.cases.scope import get_visible_case
-from app.extensions import db
-from app.schemas import load, load_args, load_json
-from app.errors import ApiError
-from app.timestamps import utcnow
-
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.core.requests import json_body, load, load_args, load_json
 
 bp = Blueprint("inbox", __name__, url_prefix="/api/v1/inbox")
 ratings_bp = Blueprint("ratings", __name__, url_prefix="/api/v1/reports")
@@ -41,10 +43,8 @@ def case_detail(case_id):
 @bp.post("/cases/<int:case_id>/actions")
 @require_staff
 def case_action(case_id):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError.bad_request("请求体必须是 JSON 对象 (JSON object body required)", "invalid_json")
-    params, now = load(action_schema(body), body), utcnow()
+    body = json_body()
+    params, now = load(workflow.request_schema(body), body), utcnow()
     event = inbox.act_on_case(user=current_user(), case_id=case_id, now=now, **params)
     photo_ids = params.get("photo_ids", [])
     db.session.commit()

@@ -1,7 +1,7 @@
 import click
 
 from app.catalog.service import seed_reference_data
-from app.extensions import db
+from app.core.extensions import db
 
 
 @click.command("seed")

@@ -1,4 +1,4 @@
-from app.extensions import db
+from app.core.extensions import db
 
 KIND_PREFIX = {"component": "C", "event": "E"}  # 部件 components, 事件 events
 

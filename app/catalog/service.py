@@ -5,8 +5,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.catalog.models import Category, Department, category_code
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.grid.models import GridUnit
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"

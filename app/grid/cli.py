@@ -4,7 +4,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app.core.extensions import db
 from app.grid import service
 from app.grid.demo import build_demo_features
 from app.grid.importer import GridImportError

@@ -1,5 +1,5 @@
-from app.extensions import db
-from app.timestamps import UTCDateTime, utcnow
+from app.core.clock import UTCDateTime, utcnow
+from app.core.extensions import db
 
 DISTRICT_CODE = "310116"
 LEVELS = ("street", "community", "cell")

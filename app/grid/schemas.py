@@ -16,21 +16,12 @@ class LocationSchema(LocateQuery):
     coord = fields.String(required=True, validate=validate.OneOf(DATUMS))
 
 
-class UnitRefSchema(Schema):
-    code = fields.String()
-    name = fields.String()
-
-
 class UnitSchema(Schema):
     code = fields.String()
     name = fields.String()
     level = fields.String()
     parent_code = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
-
-
-class UnitWithChildrenSchema(UnitSchema):
-    children = fields.List(fields.Nested(UnitSchema))
 
 
 def located(record):

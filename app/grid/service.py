@@ -3,8 +3,8 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.grid import datum
 from app.grid.importer import import_geojson
 from app.grid.index import CellIndex, CellRecord, IndexCache
@@ -64,11 +64,24 @@ def import_grid(document):
     return codes
 
 
-def get_unit(code):
-    unit = db.session.get(GridUnit, code)
-    if unit is None:
-        raise ApiError.not_found(f"没有编码为 {code} 的网格单元 (unknown grid unit)", "unknown_grid_unit")
+LEVEL_NAMES = {None: ("网格单元", "grid unit"), "street": ("街镇", "street"),
+               "community": ("村居", "community"), "cell": ("子网格", "cell")}
+
+
+def get_unit(code, level=None, *, status=404, field=None):
+    """The unit `code`, of `level` when given, or an ApiError: `unknown_<level>` (404 for a
+    path or query, 422 with `field` for a body that names a unit)."""
+    unit = db.session.get(GridUnit, code) if code else None
+    if unit is None or (level is not None and unit.level != level):
+        raise unknown_unit(code, level, status, field)
     return unit
+
+
+def unknown_unit(code, level, status, field):
+    chinese, english = LEVEL_NAMES[level]
+    error_code = f"unknown_{level}" if level else "unknown_grid_unit"
+    fields = {field: [f"unknown {english}"]} if field else {}
+    return ApiError(status, error_code, f"没有编码为 {code} 的{chinese} (unknown {english})", fields)
 
 
 def children_of(code):

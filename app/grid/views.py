@@ -1,8 +1,8 @@
 from flask import Blueprint
 
+from app.core.requests import load_args
 from app.grid import service
 from app.grid.schemas import LocateQuery, UnitSchema, located
-from app.schemas import load_args
 
 bp = Blueprint("grid", __name__, url_prefix="/api/v1/grid")
 

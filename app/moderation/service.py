@@ -10,8 +10,9 @@ import logging
 from flask import current_app
 from sqlalchemy import select
 
-from app.extensions import db, storage, wechat
-from app.reports.models import Photo, Report
+from app.core.extensions import db, storage, wechat
+from app.photos.models import Photo
+from app.reports.models import Report
 from wechat import WeChatError
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def check_report_text(*, report):
         report.text_check = "skipped"
         return report
     try:
-        verdict = wechat.client.msg_sec_check(openid, report.description, scene=SCENE_COMMENT)
+        verdict = wechat.get().msg_sec_check(openid, report.description, scene=SCENE_COMMENT)
     except WeChatError as exc:
         log.warning("text check of report %s left pending: %s", report.id, type(exc).__name__)
         return report
@@ -55,12 +56,12 @@ def request_photo_check(*, photo, openid):
     if not media_check_enabled() or not openid:
         photo.media_check = "skipped"
         return photo
-    url = absolute_url(storage.backend.url(photo.large_key))
+    url = absolute_url(storage.get().url(photo.large_key))
     if url is None:
         log.warning("photo %s left pending: PUBLIC_BASE_URL is needed for WeChat to fetch it", photo.id)
         return photo
     try:
-        photo.media_trace_id = wechat.client.media_check_async(openid, url, scene=SCENE_COMMENT)
+        photo.media_trace_id = wechat.get().media_check_async(openid, url, scene=SCENE_COMMENT)
     except WeChatError as exc:
         log.warning("image check of photo %s not started: %s", photo.id, type(exc).__name__)
     return photo
@@ -89,12 +90,12 @@ def flag(report):
 
 
 def media_check_enabled():
-    return str(current_app.config.get("WECHAT_MEDIA_CHECK", "on")).lower() not in ("off", "false", "0", "no")
+    return str(current_app.config["WECHAT_MEDIA_CHECK"]).lower() not in ("off", "false", "0", "no")
 
 
 def absolute_url(url):
     """S3 presigned URLs are absolute already; local /media/ paths get PUBLIC_BASE_URL."""
     if url.startswith(("https://", "http://")):
         return url
-    base = current_app.config.get("PUBLIC_BASE_URL")
+    base = current_app.config["PUBLIC_BASE_URL"]
     return base.rstrip("/") + url if base else None

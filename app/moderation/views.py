@@ -9,8 +9,8 @@ import logging
 
 from flask import Blueprint, current_app, request
 
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.moderation.service import apply_media_verdict
 from wechat import InvalidPush, PushCrypto, check_signature, parse_push
 from wechat.push import MEDIA_CHECK_EVENT

@@ -2,19 +2,31 @@
 
 A job that leaves a notification `retrying` raises after its commit, so rq tries it
 again with backoff; inline (no Redis) the row waits for the sweeper
-(service.retry_pending_notifications).
+(retry_pending_notifications).
 """
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
 from app.cases.models import CaseEvent
-from app.extensions import db
+from app.core.clock import utcnow
+from app.core.extensions import db, queue
+from app.jobs import followups, sweeper
 from app.notifications import messages
-from app.notifications.models import Notification
+from app.notifications.models import DELIVERABLE_STATUSES, Notification
 from app.notifications.service import deliver, queue_notification
 from app.reports.models import Report
-from app.timestamps import utcnow
 
+RETRY_AFTER = timedelta(minutes=5)
 # Public steps the reporter hears about; a one-time subscription allows one message
 # per consent, so the in-between steps (签收, 延期, 处置反馈) are not spent on.
 NOTIFIED_STATUSES = ("accepted", "dispatched", "closed", "rejected")
+
+
+def register(app):
+    followups.subscribe(app, followups.REPORT_ROUTED, notify_report_received)
+    followups.subscribe(app, followups.CASE_STEP_PUBLIC, notify_case_event)
+    sweeper.register_periodic(app, retry_pending_notifications)
 
 
 class NotificationRetry(Exception):
@@ -78,3 +90,24 @@ def finish(notifications, now):
     retrying = [n.id for n in delivered if n.status == "retrying"]
     if retrying:
         raise NotificationRetry(f"notifications {retrying} failed transiently; retrying")
+
+
+def send_later(notifications):
+    """After the commit: deliver each notification still deliverable through the job."""
+    for notification in notifications:
+        if not notification.is_final:
+            queue.enqueue(send_notification, notification.id)
+
+
+def retry_pending_notifications(now, retry_after=RETRY_AFTER):
+    """For the sweeper: queue a send for every notification still waiting `retry_after`
+    after its last try (Redis was down, rq's retries ran out). Returns how many."""
+    last_touched = func.coalesce(Notification.last_attempt_at, Notification.created_at)
+    ids = db.session.scalars(
+        select(Notification.id)
+        .where(Notification.status.in_(DELIVERABLE_STATUSES), last_touched <= now - retry_after)
+        .order_by(Notification.id)
+    ).all()
+    for notification_id in ids:
+        queue.enqueue(send_notification, notification_id)
+    return len(ids)

@@ -9,8 +9,8 @@ cut to the field limits by wechat.fit_template_data when sent.
 from flask import current_app
 
 from app.catalog.models import Category, Department
-from app.timestamps import local_text
-from app.extensions import db
+from app.core.clock import local_text
+from app.core.extensions import db
 from app.grid.models import GridUnit
 
 REPORT_STATUS = "report_status"

@@ -5,12 +5,11 @@ a compare-and-set on `attempts` before the send, so two workers holding the same
 never both send. (A crash between a send and the commit can still send twice.)
 """
 import logging
-from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db, queue
+from app.core.extensions import db
 from app.notifications.models import DELIVERABLE_STATUSES, WECHAT_SUBSCRIBE, Notification
 from app.notifications.transports import NotDeliverable, transport_for
 from wechat import SubscriptionRefused, WeChatError
@@ -19,7 +18,6 @@ log = logging.getLogger(__name__)
 
 # Beyond rq's own retries the sweeper tries again; after this many tries we give up.
 MAX_ATTEMPTS = 8
-RETRY_AFTER = timedelta(minutes=5)
 ERROR_LIMIT = 200
 
 
@@ -116,19 +114,3 @@ def record_outcome(notification, status, error=None):
 def describe_error(exc):
     code = "network" if exc.errcode is None else str(exc.errcode)
     return f"{code}: {exc.errmsg}"
-
-
-def retry_pending_notifications(now, retry_after=RETRY_AFTER):
-    """For the sweeper: queue a send for every notification still waiting `retry_after`
-    after its last try (Redis was down, rq's retries ran out). Returns how many."""
-    from app.notifications.jobs import send_notification  # jobs import this module
-
-    last_touched = func.coalesce(Notification.last_attempt_at, Notification.created_at)
-    ids = db.session.scalars(
-        select(Notification.id)
-        .where(Notification.status.in_(DELIVERABLE_STATUSES), last_touched <= now - retry_after)
-        .order_by(Notification.id)
-    ).all()
-    for notification_id in ids:
-        queue.enqueue(send_notification, notification_id)
-    return len(ids)

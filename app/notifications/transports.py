@@ -6,7 +6,7 @@ through for the service to sort into permanent and transient failures.
 """
 from flask import current_app
 
-from app.extensions import wechat
+from app.core.extensions import wechat
 from app.notifications.models import WECHAT_SUBSCRIBE
 
 
@@ -43,6 +43,6 @@ def template_ids_from_config(config):
 def transport_for(channel):
     if channel == WECHAT_SUBSCRIBE:
         config = current_app.config
-        return WeChatSubscribeTransport(client=wechat.client, template_ids=template_ids_from_config(config),
-                                        state=config.get("MINIPROGRAM_STATE", "formal"))
+        return WeChatSubscribeTransport(client=wechat.get(), template_ids=template_ids_from_config(config),
+                                        state=config["MINIPROGRAM_STATE"])
     raise NotDeliverable(f"no transport for channel {channel}")

@@ -12,8 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
+from app.grid import service as grid_service
 from app.grid.models import GridUnit
 from app.patrols import days
 from app.patrols.models import Patrol
@@ -45,10 +46,7 @@ def street_for(*, user, street_code=None):
 
 
 def street_unit(code):
-    unit = db.session.get(GridUnit, code)
-    if unit is None or unit.level != "street":
-        raise ApiError.not_found(f"没有编码为 {code} 的街镇 (unknown street)", "unknown_street")
-    return unit
+    return grid_service.get_unit(code, "street")
 
 
 # --- cells and statuses -----------------------------------------------------------

@@ -3,12 +3,10 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 
-from app.errors import ApiError
-from app.timestamps import local_day, local_midnight, local_zone  # noqa: F401  (local_day re-exported)
-
+from app.core.clock import local_day, local_midnight, local_zone  # noqa: F401  (local_day re-exported)
+from app.core.errors import ApiError
 
 zone = local_zone
-day_start = local_midnight  # the aware instant a local day begins
 
 
 def cutoff_time():

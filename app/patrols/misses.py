@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import Binding, User
-from app.extensions import db, queue
+from app.core.extensions import db
 from app.grid.models import GridUnit
 from app.notifications.service import queue_notification
 from app.patrols import compliance, days
@@ -70,12 +70,3 @@ def notice(community, day, missing):
     }
     return {"data": data, "page": current_app.config["WECHAT_PATROL_PAGE"].format(
         community_code=community.code, date=day.isoformat())}
-
-
-def send(notifications):
-    """After the commit: deliver each pending notice through the notification job."""
-    from app.notifications.jobs import send_notification
-
-    for notification in notifications:
-        if not notification.is_final:
-            queue.enqueue(send_notification, notification.id)

@@ -1,5 +1,5 @@
-from app.extensions import db
-from app.timestamps import UTCDateTime, utcnow
+from app.core.clock import UTCDateTime, utcnow
+from app.core.extensions import db
 
 KINDS = ("collector", "department")  # 信息采集员/监督员/网格长 巡查, 职能部门 入格巡查
 STATUSES = ("open", "finished")

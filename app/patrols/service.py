@@ -11,10 +11,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import COLLECTOR_ROLES
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.grid import datum
+from app.grid import service as grid_service
 from app.grid.models import GridUnit
+from app.notifications.jobs import send_later
 from app.patrols import days, misses
 from app.patrols.geofence import distance_to_cell_m
 from app.patrols.models import Patrol
@@ -44,9 +46,7 @@ def start_patrol(*, user, cell_code, location, now, date=None):
 
 
 def cell_and_community(cell_code):
-    cell = db.session.get(GridUnit, cell_code)
-    if cell is None or cell.level != "cell":
-        raise ApiError.not_found(f"没有编码为 {cell_code} 的子网格 (unknown cell)", "unknown_cell")
+    cell = grid_service.get_unit(cell_code, "cell")
     return cell, db.session.get(GridUnit, cell.parent_code)
 
 
@@ -217,5 +217,5 @@ def record_missing_patrols(now):
     except IntegrityError:
         db.session.rollback()  # another sweeper recorded the same day first
         return 0
-    misses.send(notifications)
+    send_later(notifications)
     return len(recorded)

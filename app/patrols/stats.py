@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.patrols import compliance, days
 from app.patrols.models import Patrol
 from app.reports.models import Report

@@ -1,13 +1,17 @@
 from flask import Blueprint, Response
 
 from app.accounts.auth import current_user, require_roles, require_user
-from app.extensions import db
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.core.requests import PageQuery, load_args, load_json, page_of
 from app.patrols import compliance, days, service, stats
 from app.patrols.schemas import (
-    ComplianceQuery, FinishPatrolSchema, PatrolSchema, StartPatrolSchema, StatsQuery,
+    ComplianceQuery,
+    FinishPatrolSchema,
+    PatrolSchema,
+    StartPatrolSchema,
+    StatsQuery,
 )
-from app.schemas import PageQuery, load_args, load_json, page_of
-from app.timestamps import utcnow
 
 bp = Blueprint("patrols", __name__, url_prefix="/api/v1")
 

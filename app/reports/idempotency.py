@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.reports.models import IdempotencyRecord
 
 STALE_AFTER = timedelta(seconds=60)

@@ -2,7 +2,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.grid.schemas import LocationSchema
-from app.reports.media import photo_urls
+from app.photos.schemas import photo_urls
 
 MAX_PHOTOS = 9  # wx.chooseMedia's limit
 
@@ -19,15 +19,6 @@ class ReportRequestSchema(Schema):
         maximum = current_app.config["REPORT_DESCRIPTION_MAX"]
         if len(value) > maximum:
             raise ValidationError(f"最多 {maximum} 字 (at most {maximum} characters)")
-
-
-class PhotoUploadSchema(Schema):
-    id = fields.String()
-    content_type = fields.String()
-    width = fields.Integer()
-    height = fields.Integer()
-    size = fields.Integer()
-    created_at = fields.DateTime()
 
 
 def public_status(report):

@@ -2,13 +2,13 @@
 from sqlalchemy import select
 
 from app.catalog.service import get_active_category
-from app.errors import ApiError
-from app.extensions import db
-from app.grid import service as grid_service
+from app.core.clock import local_day
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.grid import datum
+from app.grid import service as grid_service
+from app.photos.service import claim_photos
 from app.reports.models import Report
-from app.reports.uploads import claim_photos
-from app.timestamps import local_day
 
 
 def report_ref(report):
@@ -29,7 +29,8 @@ def create_report(*, user, category_code, description, location, photo_ids, now,
     db.session.add(report)
     db.session.flush()
     report.ref = report_ref(report)
-    claim_photos(user=user, photo_ids=photo_ids, claim=lambda photo: setattr(photo, "report_id", report.id))
+    for photo in claim_photos(user=user, photo_ids=photo_ids):
+        photo.report_id = report.id
     return report
 
 

@@ -1,29 +1,18 @@
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from app.accounts.auth import current_user, require_user
-from app.errors import ApiError
-from app.extensions import db
-from app.reports import idempotency, service, uploads
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.core.requests import PageQuery, json_body, load, load_args, page_of
+from app.reports import idempotency, service
 from app.reports.jobs import enqueue_report
 from app.reports.schemas import (
-    PhotoUploadSchema, ReportRequestSchema, accepted, report_for_owner,
+    ReportRequestSchema,
+    accepted,
+    report_for_owner,
 )
-from app.schemas import PageQuery, load, load_args, page_of
-from app.timestamps import utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
-
-
-@bp.post("/uploads")
-@require_user
-def upload():
-    file = request.files.get("file")
-    config = current_app.config
-    photo = uploads.accept_photo(user=current_user(), data=file.read() if file else b"",
-                                 max_bytes=config["PHOTO_MAX_BYTES"], max_pixels=config["MAX_IMAGE_PIXELS"],
-                                 daily_quota=config["UPLOAD_DAILY_QUOTA"], now=utcnow())
-    db.session.commit()
-    return PhotoUploadSchema().dump(photo), 201
 
 
 @bp.post("/reports")
@@ -31,9 +20,7 @@ def upload():
 def submit_report():
     user, now = current_user(), utcnow()
     key = idempotency.validate_key(request.headers.get("Idempotency-Key", "").strip())
-    raw = request.get_json(silent=True)
-    if not isinstance(raw, dict):
-        raise ApiError.bad_request("请求体必须是 JSON 对象 (JSON object body required)", "invalid_json")
+    raw = json_body()
     replay = idempotency.claim(user=user, key=key, body_hash=idempotency.request_hash(raw), now=now)
     if replay is not None:
         return replay[1], replay[0]

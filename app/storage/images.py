@@ -269,7 +269,7 @@ def _convert_to_srgb(image: Image.Image, icc_profile: bytes | None = None) -> Im
         return image
     try:
         source = ImageCms.ImageCmsProfile(BytesIO(icc_profile))
-        return ImageCms.profileToProfile(image, source, _srgb_profile(), outputMode="RGB")
+        return ImageCms.profileToProfile(image, source, _srgb_profile(), outputMode="RGB") or image
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return image  # a broken profile is the sender's problem; keep the pixels as they are
 

@@ -1,32 +1,25 @@
 """The case page's action forms: which actions a user may take now, and a submitted
 form turned into the API's action body.
 
-Nothing here decides anything itself: the allowed actions are read from transition()'s
-own table and role check, and a form is loaded by the API's schema for its action, so
-the page and /api/v1/inbox/cases/<id>/actions accept exactly the same things.
+Nothing here decides anything itself: the allowed actions are read from the workflow's
+records and transition()'s role check, and a form is loaded by the API's schema for its
+action, so the page and /api/v1/inbox/cases/<id>/actions accept exactly the same things.
 """
 import re
 
 from flask import abort, current_app, flash, redirect, request, url_for
 
-from app.cases.schemas import action_schema
-from app.cases.transitions import TRANSITIONS, ensure_may
-from app.errors import ApiError
-from app.reports.uploads import accept_photo
-from app.schemas import load
+from app.cases.transitions import ensure_may
+from app.cases.workflow import WORKFLOW, request_schema
+from app.core.errors import ApiError
+from app.core.requests import load
+from app.photos.service import accept_photo_for
 
-DONE = {
-    "accept": "已受理立案", "reject": "已作不予受理处理", "merge": "已合并到目标案卷", "dispatch": "已派遣",
-    "sign": "已签收", "return": "已退单，案卷退回街镇", "extend": "已延期", "feedback": "已提交处置反馈",
-    "verify:pass": "核查通过，已结案", "verify:fail": "核查不通过，已返工", "reopen": "已重办",
-}
 FIELD_NAMES = {
     "reason": "原因", "note": "说明", "into_case_id": "目标案卷", "department_code": "承办单位",
     "working_days": "延期工作日", "photo_ids": "处置后照片", "result": "核查结果", "version": "页面版本",
     "action": "操作",
 }
-# The case page lists the step that moves the case forward first, the exceptions after it.
-ACTION_ORDER = ("accept", "dispatch", "sign", "feedback", "verify", "reject", "merge", "return", "extend", "reopen")
 STALE = "案卷状态已变化，请刷新后重试"
 FORM_FIELDS = ("version", "reason", "into_case_id", "department_code", "note", "working_days", "result")
 INTEGER_FIELDS = ("version", "into_case_id", "working_days")
@@ -34,13 +27,8 @@ CASE_REF = re.compile(r"^AJ\d{8}-(\d+)$", re.IGNORECASE)
 
 
 def available_actions(user, case):
-    """Exactly the actions the transition function would accept from this user now."""
-    return [a for a in ACTION_ORDER if state_allows(case.status, a) and role_allows(user, case, a)]
-
-
-def state_allows(status, action):
-    keys = ("verify:pass", "verify:fail") if action == "verify" else (action,)
-    return any((status, key) in TRANSITIONS for key in keys)
+    """Exactly the actions transition() would accept from this user now, in the workflow's order."""
+    return [a.name for a in WORKFLOW if a.allowed_from(case.status) and role_allows(user, case, a.name)]
 
 
 def role_allows(user, case, action):
@@ -62,10 +50,10 @@ def action_params(action, *, user, now):
     """
     body = form_body(action)
     if action != "feedback":
-        return load(action_schema(body), body)
+        return load(request_schema(body), body)
     files = [f for f in request.files.getlist("photos") if f.filename]
-    load(action_schema(body), {**body, "photo_ids": [f"upload-{i}" for i in range(len(files))]})
-    return load(action_schema(body), {**body, "photo_ids": store_photos(files, user=user, now=now)})
+    load(request_schema(body), {**body, "photo_ids": [f"upload-{i}" for i in range(len(files))]})
+    return load(request_schema(body), {**body, "photo_ids": store_photos(files, user=user, now=now)})
 
 
 def form_body(action):
@@ -87,11 +75,7 @@ def as_number(name, value):
 
 
 def store_photos(files, *, user, now):
-    config = current_app.config
-    photos = [accept_photo(user=user, data=f.read(), max_bytes=config["PHOTO_MAX_BYTES"],
-                           max_pixels=config["MAX_IMAGE_PIXELS"], daily_quota=config["UPLOAD_DAILY_QUOTA"],
-                           now=now) for f in files]
-    return [p.id for p in photos]
+    return [accept_photo_for(user, f.read(), current_app.config, now).id for f in files]
 
 
 def refused(error, case_id):

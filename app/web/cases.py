@@ -11,44 +11,37 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from app.accounts.models import User
-from app.cases import inbox, policy
-from app.cases.deadlines import extension_days_left, is_overdue
-from app.cases.models import CLOCK_STATUSES, OPEN_STATUSES, Case
+from app.cases import deadlines, inbox, policy
+from app.cases.deadlines import extension_days_left
+from app.cases.models import CLOCK_STATUSES, OPEN_STATUSES, Case, is_overdue
+from app.cases.plans import category_of
 from app.cases.schemas import CaseListArgsSchema
 from app.cases.scope import get_visible_case
 from app.cases.supervision import LEVEL_NAMES
-from app.cases.transitions import category_of
+from app.cases.workflow import EVENT_LABELS, done_message
 from app.catalog.models import Category, Department
 from app.catalog.service import active_categories, active_departments, category_tree
-from app.errors import ApiError
-from app.extensions import db
+from app.core.clock import local_text, utcnow
+from app.core.errors import ApiError
+from app.core.extensions import db
+from app.core.requests import load
 from app.grid import service as grid_service
 from app.grid.models import GridUnit
-from app.reports.media import photo_urls
-from app.schemas import load
-from app.timestamps import local_text, utcnow
+from app.photos.schemas import photo_urls
 from app.web.auth import login_required, signed_in_user_id
-from app.web.case_actions import DONE, action_params, available_actions, refused
+from app.web.case_actions import action_params, available_actions, refused
 from app.web.csrf import check_csrf
-from app.web.errors import error_page, unexpected_error_page
+from app.web.errors import html_errors
 
 bp = Blueprint("web_cases", __name__, url_prefix="/inbox/cases", template_folder="templates")
 bp.before_request(check_csrf)  # the web blueprint's hook covers only its own routes
-bp.register_error_handler(HTTPException, error_page)
-bp.register_error_handler(Exception, unexpected_error_page)
+html_errors(bp)
 
 STATUS_NAMES = {
     "pending": "待受理", "accepted": "已立案", "dispatched": "待签收", "in_progress": "处置中",
     "handled": "待核查", "closed": "已结案", "rejected": "不予受理", "merged": "已合并",
-}
-ACTION_NAMES = {
-    "created": "上报立卷", "report_attached": "追加上报", "merged_in": "合并转入", "note": "派遣说明",
-    "accept": "受理立案", "reject": "不予受理", "merge": "合并", "dispatch": "派遣", "sign": "签收",
-    "return": "退单", "extend": "延期", "feedback": "处置反馈", "verify": "核查", "reopen": "重办",
-    "supervise": "督办", "remind": "到期提醒", "deadlines_recomputed": "期限重算",
 }
 FIELD_LABELS = {
     "status": "状态", "category": "类别", "community": "村居", "cell": "子网格", "overdue": "超期",
@@ -126,7 +119,7 @@ def act(case_id):
         db.session.rollback()
         return refused(exc, case_id)
     inbox.enqueue_follow_ups(event, params.get("photo_ids", []))
-    flash(DONE.get(f"{action}:{params.get('result')}", DONE.get(action, "操作成功")), "success")
+    flash(done_message(action, params), "success")
     return redirect(url_for(".detail", case_id=case_id))
 
 
@@ -206,12 +199,7 @@ def without(mapping, *names):
 
 
 def overdue_flags(cases, now):
-    return {c.id: completion_overdue(c, now) for c in cases}
-
-
-def completion_overdue(case, now):
-    # The API's rule (CaseSummarySchema): only on the department's clock.
-    return case.status in CLOCK_STATUSES and case.due_at is not None and is_overdue(case.due_at, now)
+    return {c.id: is_overdue(c, now) for c in cases}
 
 
 def status_choices():
@@ -264,7 +252,7 @@ def case_page(*, case, user, now):
         "case": case, "now": now, "category": category_label(category),
         "place": place_of(case), "deadlines": deadline_rows(case, now),
         "provisional_note": provisional_note(case),
-        "overdue": completion_overdue(case, now), "level_names": LEVEL_NAMES,
+        "overdue": is_overdue(case, now), "level_names": LEVEL_NAMES,
         "reports": [report_view(r) for r in case.reports], "timeline": timeline(case),
         "actions": available_actions(user, case), "status_names": STATUS_NAMES,
         "department": db.session.get(Department, case.department_code) if case.department_code else None,
@@ -291,7 +279,7 @@ def deadline_rows(case, now):
     rows = []
     for name, label in labels:
         due = getattr(case, name)
-        rows.append((label, due, bool(due and running[name] and is_overdue(due, now))))
+        rows.append((label, due, bool(due and running[name] and deadlines.is_overdue(due, now))))
     return rows
 
 
@@ -314,7 +302,7 @@ def report_view(report):
 
 def timeline(case):
     after = inbox.after_photos(case)
-    return [{"event": e, "action": ACTION_NAMES.get(e.action, e.action),
+    return [{"event": e, "action": EVENT_LABELS.get(e.action, e.action),
              "photos": [photo_urls(p) for p in after.get(e.id, [])]} for e in case.events]
 
 

@@ -58,7 +58,13 @@ def routing_error_page(prefix):
     return None
 
 
-def init_errors(bp):
+def html_errors(bp):
+    """Every web blueprint answers its errors with pages, not the API's JSON."""
     bp.register_error_handler(HTTPException, error_page)
     bp.register_error_handler(Exception, unexpected_error_page)
+    return bp
+
+
+def init_errors(bp):
+    html_errors(bp)
     bp.before_app_request(lambda: routing_error_page(bp.url_prefix))

@@ -5,34 +5,21 @@ Chinese tiles (AMap, Tencent) are drawn in GCJ-02, where a WGS-84 point lands ab
 500 m off in Jinshan, more than a cell is wide. So every point passes through
 tile_point() on its way to a page, and MAP_TILE_DATUM must match MAP_TILE_URL.
 
-Config (environment or create_app overrides):
-  MAP_TILE_URL          Leaflet URL template, default OpenStreetMap
-  MAP_TILE_SUBDOMAINS   letters/digits for {s}, default "abc"
-  MAP_TILE_ATTRIBUTION  shown in the map corner (tile licences require it)
-  MAP_TILE_DATUM        "wgs84" (OSM) or "gcj02" (AMap, Tencent)
-  MAP_TILE_MAX_ZOOM     default 18
-e.g. AMap: MAP_TILE_URL=https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}
+The tile settings (MAP_TILE_URL, MAP_TILE_SUBDOMAINS, MAP_TILE_ATTRIBUTION,
+MAP_TILE_DATUM, MAP_TILE_MAX_ZOOM) live in config.py with the others; e.g. AMap:
+MAP_TILE_URL=https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}
 MAP_TILE_SUBDOMAINS=1234 MAP_TILE_ATTRIBUTION="&copy; 高德地图" MAP_TILE_DATUM=gcj02
 """
 from flask import current_app
 
 from app.grid.datum import DATUMS, to_gcj02
-from config import env
 
-DEFAULTS = {
-    "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "MAP_TILE_SUBDOMAINS": "abc",
-    "MAP_TILE_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    "MAP_TILE_DATUM": "wgs84",
-    "MAP_TILE_MAX_ZOOM": "18",
-}
 # Jinshan district, roughly the middle of its eleven streets (WGS-84).
 JINSHAN_CENTRE = (30.80, 121.24)
 
 
-def configure_maps(app):
-    for name, default in DEFAULTS.items():
-        app.config.setdefault(name, env(name, default))
+def check_map_datum(app):
+    """At start-up, so a wrong datum never draws every point 500 m off."""
     if app.config["MAP_TILE_DATUM"] not in DATUMS:
         raise RuntimeError(f"MAP_TILE_DATUM must be one of {DATUMS}, not {app.config['MAP_TILE_DATUM']!r}")
 
@@ -55,7 +42,7 @@ def map_options(points=(), centre=JINSHAN_CENTRE, zoom=11):
             "url": config["MAP_TILE_URL"],
             "subdomains": config["MAP_TILE_SUBDOMAINS"],
             "attribution": config["MAP_TILE_ATTRIBUTION"],
-            "maxZoom": int(config["MAP_TILE_MAX_ZOOM"]),
+            "maxZoom": config["MAP_TILE_MAX_ZOOM"],
         },
         "datum": config["MAP_TILE_DATUM"],
         "centre": tile_point(*centre),

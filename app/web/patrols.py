@@ -6,20 +6,18 @@ HTML error pages; it only reads, so it needs no CSRF hook of its own.
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request
-from werkzeug.exceptions import HTTPException
 
 from app.accounts.models import User
-from app.errors import ApiError
-from app.extensions import db
+from app.core.clock import utcnow
+from app.core.errors import ApiError
+from app.core.extensions import db
 from app.grid import service as grid_service
 from app.patrols import compliance, days
-from app.timestamps import utcnow
 from app.web.auth import login_required, signed_in_user_id
-from app.web.errors import error_page, unexpected_error_page
+from app.web.errors import html_errors
 
 bp = Blueprint("web_patrols", __name__, url_prefix="/inbox/patrols", template_folder="templates")
-bp.register_error_handler(HTTPException, error_page)
-bp.register_error_handler(Exception, unexpected_error_page)
+html_errors(bp)
 
 STATUS_NAMES = {"patrolled": "已巡查", "zero_report": "零报告", "missing": "未巡查"}
 WEEKDAYS = "一二三四五六日"

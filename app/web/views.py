@@ -5,13 +5,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.cases.policy import calendar_readiness
-from app.extensions import db
+from app.core.clock import utcnow
+from app.core.extensions import db
 from app.grid.demo import read_streets
-from app.timestamps import utcnow
 from app.web.auth import authenticate, login_required, safe_next, sign_in, sign_out
 from app.web.csrf import init_csrf
 from app.web.errors import init_errors
-from app.web.maps import configure_maps, map_options
+from app.web.maps import check_map_datum, map_options
 
 bp = Blueprint(
     "web",
@@ -21,7 +21,7 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
-bp.record_once(lambda state: configure_maps(state.app))
+bp.record_once(lambda state: check_map_datum(state.app))
 bp.add_app_template_global(map_options)
 log = logging.getLogger(__name__)
 init_csrf(bp)

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from app.accounts.models import Invitation
-from app.extensions import db
-from app.timestamps import utcnow
+from app.core.clock import utcnow
+from app.core.extensions import db
 from tests.factories import STREET_B, auth, make_resident, make_staff
 
 

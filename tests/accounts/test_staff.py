@@ -1,7 +1,7 @@
 import pytest
 
 from app.accounts.models import User
-from app.extensions import db, limiter
+from app.core.extensions import db, limiter
 from tests.factories import STREET_A, make_staff
 
 

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from app.accounts.tokens import find_token
-from app.extensions import db
-from app.timestamps import utcnow
+from app.core.clock import utcnow
+from app.core.extensions import db
 from tests.factories import make_resident, token_for
 
 

@@ -4,7 +4,7 @@ import logging
 import pytest
 
 from app.accounts.models import ApiToken, User
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import TEST_SECRET
 
 

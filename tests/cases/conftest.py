@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.cases.transitions import transition
-from app.extensions import db
-from app.timestamps import utcnow
+from app.core.clock import utcnow
+from app.core.extensions import db
 from tests.factories import STREET_A, STREET_B, make_case, make_case_photo, make_resident
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -8,8 +8,8 @@ import pytest
 from app.cases.models import WorkdayOverride
 from app.cases.transitions import transition
 from app.catalog.models import Category
-from app.errors import ApiError
-from app.extensions import db
+from app.core.errors import ApiError
+from app.core.extensions import db
 from tests.cases.conftest import beijing
 from tests.factories import auth
 

@@ -6,14 +6,20 @@ Holiday dates come from chinese-calendar 1.11.0's 2026 data (State Council sched
   (Mid-Autumn is separate: Fri Sep 25 off).
 March 2026 has no holidays: Mar 6 is a Friday, Mar 9 a Monday.
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.cases.deadlines import (
-    DeadlineProfile, ExtensionRefused, WorkingCalendar, due_times, extend,
-    extension_days_left, is_overdue, reminder_times,
+    DeadlineProfile,
+    ExtensionRefused,
+    WorkingCalendar,
+    due_times,
+    extend,
+    extension_days_left,
+    is_overdue,
+    reminder_times,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -129,9 +135,9 @@ def test_an_override_working_saturday_can_be_the_due_day():
 
 def test_days_are_counted_on_the_beijing_date_and_returned_in_the_zone_given(calendar):
     # Thursday 20:00 UTC is already Friday 04:00 in Beijing: due Monday, not Friday.
-    due = calendar.add_working_days(datetime(2026, 3, 5, 20, tzinfo=timezone.utc), 1)
+    due = calendar.add_working_days(datetime(2026, 3, 5, 20, tzinfo=UTC), 1)
     assert due == beijing(2026, 3, 9, 17)
-    assert due.tzinfo is timezone.utc
+    assert due.tzinfo is UTC
 
 
 def test_a_naive_datetime_is_refused(calendar):
@@ -181,9 +187,9 @@ def test_fractional_hours_are_allowed(calendar):
 
 
 def test_working_hours_come_back_in_the_zone_given(calendar):
-    due = calendar.add_working_hours(datetime(2026, 3, 9, 1, tzinfo=timezone.utc), 1)
-    assert due == datetime(2026, 3, 9, 2, tzinfo=timezone.utc)
-    assert due.tzinfo is timezone.utc
+    due = calendar.add_working_hours(datetime(2026, 3, 9, 1, tzinfo=UTC), 1)
+    assert due == datetime(2026, 3, 9, 2, tzinfo=UTC)
+    assert due.tzinfo is UTC
 
 
 # --- counting working days ---------------------------------------------------------------

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
-from app.timestamps import utcnow
+from app.core.clock import utcnow
+from app.core.extensions import db
 from tests.cases.conftest import beijing
 from tests.factories import auth, make_case
 

@@ -1,6 +1,6 @@
 """Each caller sees and acts on its own cases only; others' do not even exist for it."""
 from app.cases.models import Case
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import auth, make_case
 
 

@@ -1,7 +1,8 @@
 """Merging duplicates moves their reports; feedback takes the handler's own unused photos."""
 from app.cases.models import Case
-from app.extensions import db
-from app.reports.models import Photo, Report
+from app.core.extensions import db
+from app.photos.models import Photo
+from app.reports.models import Report
 from tests.factories import auth, make_case, make_case_photo, make_resident
 
 
@@ -75,7 +76,7 @@ def test_feedback_refuses_a_photo_already_used_by_a_report_or_another_feedback(c
 
     for photo in (on_report, used):
         response = act(client, people.handler, case, "feedback", note="已疏通", photo_ids=[photo.id])
-        assert response.status_code == 422 and response.json["error"]["code"] == "invalid_photos"
+        assert response.status_code == 422 and response.json["error"]["code"] == "photo_already_used"
 
 
 def test_feedback_needs_at_least_one_after_photo(client, people, case_in):

@@ -1,6 +1,6 @@
 """The reporter's rating after closure (回访); unsatisfied sends the case back (重办)."""
 from app.cases.models import Case, CaseEvent, CaseRating
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import auth, make_resident
 
 

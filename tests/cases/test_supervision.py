@@ -2,7 +2,7 @@
 from app.cases.models import CaseEvent
 from app.cases.supervision import flag_overdue_and_remind
 from app.cases.transitions import transition
-from app.extensions import db
+from app.core.extensions import db
 from tests.cases.conftest import beijing
 
 # Dispatched Wed 2026-09-30 10:00 → due Thu 2026-10-22 17:00 (see test_case_deadlines).
@@ -76,7 +76,7 @@ def test_the_sweep_runs_from_the_command_line(app, people, case_in):
 
 def test_the_workers_sweeper_round_supervises_and_keeps_it(people, case_in):
     from app.cases.models import Case
-    from app.worker import sweep_once
+    from app.jobs.sweeper import sweep_once
 
     case_id = dispatched_case(case_in, people).id
     sweep_once(now=beijing(2026, 10, 23, 10))  # removes the session, as a worker round does

@@ -4,15 +4,16 @@ import threading
 import pytest
 
 from app.cases.models import Case, CaseEvent
-from app.cases.transitions import ACTIONS, TRANSITIONS, transition
-from app.errors import ApiError
-from app.extensions import db
-from app.timestamps import utcnow
+from app.cases.transitions import transition
+from app.cases.workflow import ACTIONS, WORKFLOW
+from app.core.clock import utcnow
+from app.core.errors import ApiError
+from app.core.extensions import db
 from tests.cases.conftest import DEPARTMENT
 from tests.factories import auth, make_case, make_case_photo
 
 STATUSES = ("pending", "accepted", "dispatched", "in_progress", "handled", "closed", "rejected", "merged")
-ALLOWED_ACTIONS = {(status, key.split(":")[0]) for status, key in TRANSITIONS}
+ALLOWED_ACTIONS = {(status, a.name) for a in WORKFLOW for o in a.outcomes.values() for status in o.moves}
 FORBIDDEN = [(s, a) for s in STATUSES for a in ACTIONS if (s, a) not in ALLOWED_ACTIONS]
 # Valid parameters for every action, so only the state can be what refuses it.
 PARAMS = {

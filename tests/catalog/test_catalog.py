@@ -1,6 +1,6 @@
 from app.catalog.models import Category, Department
 from app.catalog.service import seed_reference_data
-from app.extensions import db
+from app.core.extensions import db
 from app.grid.models import GridUnit
 
 

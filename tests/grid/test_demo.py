@@ -4,10 +4,10 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from app.core.extensions import db
 from app.grid import service
 from app.grid.demo import build_demo_features
 from app.grid.models import GridUnit
-from app.extensions import db
 
 AREA_TOLERANCE = 1e-9  # square degrees: floating-point noise along shared edges
 

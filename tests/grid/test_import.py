@@ -4,8 +4,8 @@ import json
 import pytest
 from shapely.geometry import Polygon, box, mapping
 
+from app.core.extensions import db
 from app.grid.models import GridUnit
-from app.extensions import db
 from tests.factories import world_geojson
 
 

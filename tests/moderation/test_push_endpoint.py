@@ -2,12 +2,13 @@ import json
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.moderation.service import request_photo_checks
-from app.reports.models import Photo, Report
+from app.photos.models import Photo
+from app.reports.models import Report
 from tests.notifications.rows import make_case, make_photo, make_report, make_reporter
 from wechat import PushCrypto, sign_push
-from wechat.fake_server import encrypt_push
+from wechat.fake.server import encrypt_push
 
 PUSH_URL = "/api/v1/wechat/push"
 

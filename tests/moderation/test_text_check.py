@@ -1,6 +1,6 @@
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.moderation.service import check_report_text
 from tests.factories import make_staff
 from tests.notifications.rows import make_case, make_report, make_reporter

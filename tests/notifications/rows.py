@@ -1,14 +1,15 @@
 """Rows for notification and moderation tests, built directly (the intake job is tested elsewhere)."""
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.accounts.models import User
 from app.cases.models import Case, CaseEvent
-from app.extensions import db
-from app.reports.models import Photo, Report
+from app.core.extensions import db
+from app.photos.models import Photo
+from app.reports.models import Report
 
 CATEGORY = "C0101"  # 上水井盖, from the seeded reference data
-NOW = datetime(2026, 5, 6, 2, 30, tzinfo=timezone.utc)  # 10:30 in Shanghai
+NOW = datetime(2026, 5, 6, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
 
 
 def make_reporter(wechat_server, name="alice"):

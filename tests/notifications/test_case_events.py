@@ -1,6 +1,6 @@
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications.jobs import notify_case_event
 from app.notifications.models import Notification
 from tests.factories import make_staff

@@ -1,7 +1,7 @@
 """Two workers on the same notification at once (rq at-least-once, the sweeper) send it once."""
 import threading
 
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications.jobs import NotificationRetry, notify_report_received, send_notification
 from app.notifications.models import Notification
 from app.notifications.service import queue_notification

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
-from app.notifications import service
+from app.core.extensions import db
+from app.notifications import jobs, service
 from app.notifications.jobs import NotificationRetry, send_notification
 from app.notifications.models import Notification
 from tests.notifications.rows import NOW, make_reporter
@@ -106,8 +106,8 @@ def test_the_sweeper_sends_notifications_left_retrying(notification, fake_wechat
         send_notification(notification.id)
     last_try = reloaded(notification).last_attempt_at
 
-    assert service.retry_pending_notifications(now=last_try + timedelta(seconds=10)) == 0
-    assert service.retry_pending_notifications(now=last_try + timedelta(minutes=6)) == 1
+    assert jobs.retry_pending_notifications(now=last_try + timedelta(seconds=10)) == 0
+    assert jobs.retry_pending_notifications(now=last_try + timedelta(minutes=6)) == 1
 
     assert reloaded(notification).status == "sent"
     assert len(fake_wechat.sent_messages) == 1
@@ -135,7 +135,7 @@ def test_the_same_dedupe_key_gives_back_the_first_notification(notification, fak
 
 
 def test_the_periodic_sweep_includes_notification_retries(notification, fake_wechat):
-    from app.worker import sweep_once
+    from app.jobs.sweeper import sweep_once
 
     fake_wechat.inject(SEND, -1)
     with pytest.raises(NotificationRetry):

@@ -1,6 +1,6 @@
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.notifications.jobs import notify_report_received
 from app.notifications.messages import STATUS_PHRASES
 from app.notifications.models import Notification
@@ -107,7 +107,7 @@ def test_a_busy_wechat_makes_the_job_raise_and_a_later_run_sends(routed_report, 
 
 
 def test_inline_the_queue_absorbs_a_transient_failure(routed_report, fake_wechat, templates):
-    from app.extensions import queue
+    from app.core.extensions import queue
 
     fake_wechat.inject("cgi-bin/message/subscribe/send", -1)
 

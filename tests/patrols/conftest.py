@@ -5,13 +5,13 @@ The clock is 2024-05-08 10:00 in Shanghai (02:00 UTC), a Wednesday, before the
 time, so reports filed through the API land on the patrol's day.
 """
 import math
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.grid import datum
 from app.patrols.geofence import METRES_PER_DEGREE
 from app.patrols.models import Patrol
@@ -20,12 +20,12 @@ from tests.factories import STREET_A, STREET_B, auth, make_collector, make_staff
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2024, 5, 8)
-NOW = datetime(2024, 5, 8, 10, 0, tzinfo=SHANGHAI).astimezone(timezone.utc)
+NOW = datetime(2024, 5, 8, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def at(day, hour, minute=0):
     """An aware instant at local (Shanghai) time."""
-    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 @pytest.fixture

@@ -3,12 +3,19 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.patrols.models import Patrol
 from app.reports.models import Report
 from tests.factories import STREET_A, STREET_B, auth, make_collector, make_resident, make_staff
 from tests.patrols.conftest import (
-    TODAY, at, compliance, finish, make_patrol, make_report, point_east_of, start,
+    TODAY,
+    at,
+    compliance,
+    finish,
+    make_patrol,
+    make_report,
+    point_east_of,
+    start,
 )
 
 
@@ -286,7 +293,7 @@ def test_two_simultaneous_starts_end_with_one_open_patrol(app, world, clock, col
 def test_a_finish_that_loses_the_race_is_a_409(app, world, clock, collector):
     from sqlalchemy import update
 
-    from app.errors import ApiError
+    from app.core.errors import ApiError
     from app.patrols import service
 
     patrol, _ = service.start_patrol(user=collector, cell_code=world.cell_a, location=world.location(world.cell_a),

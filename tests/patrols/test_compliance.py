@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
+from app.catalog.service import seed_reference_data
+from app.core.extensions import db
 from app.grid import service as grid_service
 from app.grid.demo import build_demo_features
-from app.patrols.compliance import week_table
 from app.grid.models import GridUnit
-from app.catalog.service import seed_reference_data
+from app.patrols.compliance import week_table
 from tests.factories import auth, make_collector, make_staff
 from tests.patrols.conftest import TODAY, compliance, make_patrol, statuses_by_cell
 

@@ -1,5 +1,5 @@
 """District departments that entered the grid sign in when they patrol a cell, too."""
-from app.extensions import db
+from app.core.extensions import db
 from app.patrols.models import Patrol
 from tests.factories import STREET_A, STREET_B, auth, make_staff
 from tests.patrols.conftest import compliance, finish, make_report, start, statuses_by_cell

@@ -2,11 +2,11 @@
 from datetime import timedelta
 
 from app.accounts.models import Binding
-from app.extensions import db
+from app.core.extensions import db
+from app.jobs.sweeper import periodic_tasks, sweep_once
 from app.notifications.models import Notification
 from app.patrols.models import PatrolMiss
 from app.patrols.service import record_missing_patrols
-from app.worker import periodic_tasks, sweep_once
 from tests.factories import make_collector, make_staff
 from tests.patrols.conftest import TODAY, at, make_patrol
 

@@ -1,7 +1,7 @@
 """A collector's day through the API: sign in, report findings, finish; and a zero-report day."""
 import uuid
 
-from app.extensions import db
+from app.core.extensions import db
 from app.patrols.models import Patrol
 from app.reports.models import Report
 from tests.factories import auth, make_collector

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import STREET_B, make_collector, make_staff
 from tests.patrols.conftest import TODAY, make_patrol
 

@@ -3,12 +3,19 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import make_collector
 from tests.patrols.conftest import TODAY, make_patrol
+
 # The browser fixtures live with the web shell's tests; borrowed here, not copied.
 from tests.web.conftest import (  # noqa: F401
-    _suite_live_server, browser, browser_page, chromium_executable, js_errors, live_server, sign_in,
+    _suite_live_server,
+    browser,
+    browser_page,
+    chromium_executable,
+    js_errors,
+    live_server,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import STREET_B, auth, make_collector, make_staff
 from tests.patrols.conftest import TODAY, make_patrol, make_report
 

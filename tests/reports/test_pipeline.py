@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from PIL import Image
 
+from app.cases.jobs import process_report
 from app.cases.models import Case, CaseEvent
-from app.extensions import db
-from app.reports.jobs import process_report, requeue_stuck_reports
-from app.reports.models import Photo, Report
-from app.timestamps import utcnow
+from app.core.clock import utcnow
+from app.core.extensions import db
+from app.photos.models import Photo
+from app.reports.jobs import requeue_stuck_reports
+from app.reports.models import Report
 from tests.factories import auth, make_resident
 from tests.reports.conftest import jpeg_bytes, report_body, submit, upload
 

@@ -17,10 +17,10 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 
 from app.cases.models import Case, CaseEvent
-from app.extensions import db
+from app.core.clock import utcnow
+from app.core.extensions import db
 from app.reports.jobs import requeue_stuck_reports
 from app.reports.models import Report
-from app.timestamps import utcnow
 from tests.conftest import TEST_APPID, TEST_SECRET, service_missing
 from tests.factories import auth, make_resident
 from tests.reports.conftest import jpeg_bytes, report_body, upload

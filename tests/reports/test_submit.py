@@ -1,9 +1,12 @@
 """POST /api/v1/reports: validation, idempotency, and nothing written for bad input."""
+from datetime import UTC
+
 import pytest
 
 from app.cases.models import Case
-from app.extensions import db
-from app.reports.models import IdempotencyRecord, Photo, Report
+from app.core.extensions import db
+from app.photos.models import Photo
+from app.reports.models import IdempotencyRecord, Report
 from tests.factories import auth, make_resident
 from tests.reports.conftest import jpeg_bytes, report_body, submit, upload
 
@@ -51,8 +54,8 @@ def test_keys_belong_to_their_user(client, world, resident, photo_id):
 
 def test_a_request_still_in_flight_with_that_key_is_a_409(client, world, resident, photo_id):
     body = report_body(world, [photo_id])
+    from app.core.clock import utcnow
     from app.reports.idempotency import claim, request_hash
-    from app.timestamps import utcnow
 
     claim(user=resident, key="in-flight", body_hash=request_hash(body), now=utcnow())
     answer = submit(client, resident, body, key="in-flight")
@@ -131,10 +134,10 @@ def test_a_refused_request_can_be_corrected_and_sent_again_with_the_same_key(cli
 
 
 def test_the_reference_carries_the_shanghai_date_not_the_utc_one(app, world, resident):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from app.reports.service import report_ref
 
-    late_evening_utc = datetime(2026, 11, 28, 17, 30, tzinfo=timezone.utc)  # 01:30 on the 29th in Shanghai
+    late_evening_utc = datetime(2026, 11, 28, 17, 30, tzinfo=UTC)  # 01:30 on the 29th in Shanghai
     report = Report(id=123, created_at=late_evening_utc)
     assert report_ref(report) == "JS20261129-000123"

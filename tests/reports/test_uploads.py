@@ -2,8 +2,8 @@ import io
 import struct
 import zlib
 
-from app.extensions import db, storage
-from app.reports.models import Photo
+from app.core.extensions import db, storage
+from app.photos.models import Photo
 from tests.factories import make_resident
 from tests.reports.conftest import jpeg_bytes, upload
 
@@ -29,7 +29,7 @@ def test_a_jpeg_upload_is_stored_privately_and_answered_with_201(client, residen
     assert (answer.json["width"], answer.json["height"]) == (800, 600)
     photo = db.session.get(Photo, answer.json["id"])
     assert photo.original_key.startswith("originals/")
-    assert storage.backend.exists(photo.original_key)
+    assert storage.get().exists(photo.original_key)
     assert client.get(f"/media/{photo.original_key}").status_code == 404  # never served
 
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import service_missing
 
 CHROMIUM = os.environ.get("MICROGRID_CHROMIUM", "/usr/bin/chromium")

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from PIL import Image
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import STREET_A, make_case, make_staff
 from tests.web.conftest import SCREENSHOTS
 

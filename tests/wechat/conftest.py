@@ -1,7 +1,7 @@
 import pytest
 
 from wechat import WeChatClient
-from wechat.fake_server import FakeWeChatServer
+from wechat.fake.server import FakeWeChatServer
 
 APPID = "wx0123456789abcdef"
 # Distinctive so a leak into logs or exception text is easy to spot.

@@ -7,7 +7,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from wechat import check_signature
-from wechat.fake_server import FakeWeChatServer, start_dev_server
+from wechat.fake.server import FakeWeChatServer, start_dev_server
 
 
 def _stable_token(server, appid, secret, force_refresh=False):

@@ -1,7 +1,7 @@
 import pytest
 
 from wechat import HighRiskUser, InvalidCode, RateLimited, WeChatClient, WeChatError, WeChatUnavailable
-from wechat.fake_server import FakeWeChatServer
+from wechat.fake.server import FakeWeChatServer
 
 
 def test_login_code_exchanges_for_openid_and_session_key(wechat_client, fake_wechat):

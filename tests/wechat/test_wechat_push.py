@@ -3,7 +3,7 @@ import json
 import pytest
 
 from wechat import InvalidPush, PushCrypto, check_signature, parse_push, sign_push
-from wechat.fake_server import encrypt_push
+from wechat.fake.server import encrypt_push
 
 PUSH_TOKEN = "push-token-123"
 CRYPTO = PushCrypto(

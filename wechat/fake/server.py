@@ -30,7 +30,7 @@ import requests
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from wechat.fake_wire import encrypt_push, error, json_response, media_check_event, ok, subscribe_problem
+from wechat.fake.wire import encrypt_push, error, json_response, media_check_event, ok, subscribe_problem
 from wechat.push import sign_push
 
 __all__ = ["FakeWeChatServer", "encrypt_push", "start_dev_server"]

@@ -4,13 +4,12 @@ Routing is data: the cell (from the grid) gives the street whose inbox owns the
 case; duplicates are the same category within a radius and a time window.
 """
 import math
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.cases.models import OPEN_STATUSES, Case
 from app.cases.service import attach_report, open_case_for_report
-from app.extensions import db
+from app.core.extensions import db
 from app.grid.models import GridUnit
 
 METRES_PER_DEGREE_LAT = 111_320
@@ -54,7 +53,3 @@ def metres_between(a, b):
     dy = (a.wgs_lat - b.wgs_lat) * METRES_PER_DEGREE_LAT
     dx = (a.wgs_lng - b.wgs_lng) * METRES_PER_DEGREE_LAT * math.cos(mean_lat)
     return math.hypot(dx, dy)
-
-
-def window_from_hours(hours):
-    return timedelta(hours=hours)

@@ -1,7 +1,7 @@
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
-from app.extensions import db, queue
+from app.core.extensions import db, queue
 
 bp = Blueprint("health", __name__)
 

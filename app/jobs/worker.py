@@ -4,7 +4,6 @@ The worker is rq's SimpleWorker (jobs run in the worker process, no fork), so
 SQLAlchemy's connection pool is never shared across a fork; the session is
 removed after every job so no job sees another's stale rows.
 """
-import logging
 import threading
 import time
 
@@ -12,11 +11,8 @@ import click
 from flask import current_app
 from rq import SimpleWorker
 
-from app.extensions import db, queue
-from app.timestamps import utcnow
-
-log = logging.getLogger(__name__)
-SWEEP_LOCK_KEY = "microgrid:sweeper-lock"
+from app.core.extensions import db, queue
+from app.jobs.sweeper import sweep_once, sweeper_loop
 
 
 class AppWorker(SimpleWorker):
@@ -25,43 +21,6 @@ class AppWorker(SimpleWorker):
             return super().perform_job(job, queue, execution)
         finally:
             db.session.remove()
-
-
-def periodic_tasks():
-    """Everything the sweeper does each round; each task is safe to run twice."""
-    from app.cases.supervision import flag_overdue_and_remind
-    from app.notifications.service import retry_pending_notifications
-    from app.patrols.service import record_missing_patrols
-    from app.reports.jobs import requeue_stuck_reports
-
-    return [requeue_stuck_reports, retry_pending_notifications, flag_overdue_and_remind,
-            record_missing_patrols]
-
-
-def sweep_once(now=None):
-    """One round; each task commits separately so one failure does not undo the others."""
-    now = now or utcnow()
-    for task in periodic_tasks():
-        try:
-            task(now=now)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("periodic task %s failed", task.__name__)
-        finally:
-            db.session.remove()
-
-
-def sweeper_loop(app, interval, stop):
-    """One sweep per interval across all workers: a Redis lock elects the sweeper of the round."""
-    with app.app_context():
-        while not stop.is_set():
-            try:
-                if queue.redis.set(SWEEP_LOCK_KEY, "1", nx=True, ex=max(interval - 1, 1)):
-                    sweep_once()
-            except Exception:
-                log.exception("sweeper round failed")
-            stop.wait(interval)
 
 
 @click.command("worker")

@@ -1,4 +1,5 @@
-"""Photo uploads as wx.uploadFile sends them: one file per request, checked, stored privately.
+"""Photo uploads as wx.uploadFile sends them: one file per request, checked, stored privately;
+and the one rule by which a report or a case's feedback claims photos.
 
 The web process judges the bytes (type by content, header-only pixel count, a
 complete trailer) and never decodes the picture; the worker does that later.
@@ -8,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.errors import ApiError
-from app.extensions import db, storage
-from app.reports.models import Photo
+from app.core.errors import ApiError
+from app.core.extensions import db, storage
+from app.photos.models import Photo
 from app.storage.images import ImageRejected, inspect_image
 
 TYPE_PROBLEMS = ("not_an_image", "unsupported_image_type")
@@ -28,9 +29,15 @@ def accept_photo(*, user, data, max_bytes, max_pixels, daily_quota, now):
     photo = Photo(id=secrets.token_hex(16), user_id=user.id, content_type=info.content_type,
                   width=info.width, height=info.height, size=len(data), created_at=now)
     photo.original_key = f"originals/{photo.id}"
-    storage.backend.put(photo.original_key, data, info.content_type)
+    storage.get().put(photo.original_key, data, info.content_type)
     db.session.add(photo)
     return photo
+
+
+def accept_photo_for(user, data, config, now):
+    """accept_photo with the limits of the app's configuration."""
+    return accept_photo(user=user, data=data, max_bytes=config["PHOTO_MAX_BYTES"],
+                        max_pixels=config["MAX_IMAGE_PIXELS"], daily_quota=config["UPLOAD_DAILY_QUOTA"], now=now)
 
 
 def judge_image(data, max_pixels):
@@ -51,24 +58,23 @@ def ensure_within_quota(*, user, daily_quota, now):
                        headers={"Retry-After": "3600"})
 
 
-def claim_photos(*, user, photo_ids, claim):
-    """Mark the caller's unused photos as used by `claim` (a report or a case event), atomically.
+def claim_photos(*, user, photo_ids):
+    """The caller's unused photos, locked until the commit, in the order asked for.
 
+    The caller marks them used (report_id or case_event_id) in the same transaction.
     Another user's photo, an unknown id and a photo already used are refused the same
     way a made-up id is, so ids of other people's photos cannot be probed.
     """
+    ids = list(dict.fromkeys(photo_ids))
     photos = db.session.scalars(
-        select(Photo).where(Photo.id.in_(photo_ids), Photo.user_id == user.id)
-        .with_for_update()).all()
+        select(Photo).where(Photo.id.in_(ids), Photo.user_id == user.id).with_for_update()).all()
     found = {p.id: p for p in photos}
-    missing = [pid for pid in photo_ids if pid not in found]
+    missing = [pid for pid in ids if pid not in found]
     if missing:
         raise ApiError.unprocessable("图片不存在 (unknown photo)", "photo_not_found",
                                      fields={"photo_ids": missing})
-    used = [p.id for p in photos if p.report_id is not None or p.case_event_id is not None]
+    used = [p.id for p in photos if p.in_use]
     if used:
         raise ApiError.unprocessable("图片已被使用 (photo already used)", "photo_already_used",
                                      fields={"photo_ids": used})
-    for photo in photos:
-        claim(photo)
-    return [found[pid] for pid in photo_ids]
+    return [found[pid] for pid in ids]

@@ -1,8 +1,11 @@
-"""Parsing helpers shared by every view: a marshmallow failure becomes a 400 ApiError."""
+"""Request input every view parses the same way: the JSON body, query arguments, pages.
+
+A marshmallow failure becomes a 400 ApiError.
+"""
 from flask import request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.errors import ApiError
+from app.core.errors import ApiError
 
 
 class PageQuery(Schema):
@@ -25,11 +28,16 @@ def load(schema, data):
         raise ApiError.validation(exc.messages) from exc
 
 
-def load_json(schema):
+def json_body():
+    """The request's JSON object; anything else (none, invalid, a list) is a 400."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError.bad_request("请求体必须是 JSON 对象 (JSON object body required)", "invalid_json")
-    return load(schema, data)
+    return data
+
+
+def load_json(schema):
+    return load(schema, json_body())
 
 
 def load_args(schema):

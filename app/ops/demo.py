@@ -4,7 +4,7 @@ from flask import current_app
 
 from app.accounts.service import create_staff
 from app.catalog.service import seed_reference_data
-from app.extensions import db
+from app.core.extensions import db
 from app.grid import service as grid_service
 from app.grid.demo import build_demo_features
 
@@ -23,7 +23,7 @@ def demo_command():
     seed_reference_data()
     if grid_service.cell_count() == 0:
         grid_service.import_grid(build_demo_features())
-    password = current_app.config.get("DEMO_STAFF_PASSWORD", "jinshan-demo")
+    password = current_app.config["DEMO_STAFF_PASSWORD"]
     for username, role, street, department in DEMO_STAFF:
         create_staff(username=username, password=password, role=role,
                      street_code=street, department_code=department)
