@@ -5,8 +5,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.cases import policy
-from app.cases.recount import recompute_provisional_deadlines
 from app.cases.models import EnteredYear, WorkdayOverride
+from app.cases.recount import recompute_provisional_deadlines
 from app.cases.supervision import flag_overdue_and_remind
 from app.extensions import db
 from app.timestamps import utcnow

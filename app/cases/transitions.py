@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 
 from app.accounts.auth import can_manage_street
 from app.cases import policy
-from app.cases.recount import deadline_columns
 from app.cases.deadlines import ExtensionRefused, extend as extend_due
 from app.cases.models import Case
+from app.cases.recount import deadline_columns
 from app.cases.scope import handles_case, visible_cases
 from app.cases.service import record_event
 from app.catalog.models import Category

@@ -8,8 +8,8 @@ A case dispatched on Sun 20 Dec 2026 has 12 working days: 21–25 and 28–31 De
 from datetime import date
 
 from app.cases import policy
-from app.cases.recount import recompute, recompute_provisional_deadlines
 from app.cases.models import Case, CaseEvent, EnteredYear, WorkdayOverride
+from app.cases.recount import recompute, recompute_provisional_deadlines
 from app.cases.transitions import transition
 from app.extensions import db
 from app.timestamps import utcnow
