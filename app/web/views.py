@@ -1,6 +1,12 @@
 """The web inbox's routes. For now: sign in, sign out, a home page and a map demo."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import logging
 
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.cases.policy import calendar_readiness
+from app.core.clock import utcnow
+from app.core.extensions import db
 from app.grid.demo import read_streets
 from app.web.auth import authenticate, login_required, safe_next, sign_in, sign_out
 from app.web.csrf import init_csrf
@@ -17,10 +23,24 @@ bp = Blueprint(
 )
 bp.record_once(lambda state: check_map_datum(state.app))
 bp.add_app_template_global(map_options)
+log = logging.getLogger(__name__)
 init_csrf(bp)
 init_errors(bp)
 
 LOGIN_FAILED = "用户名或密码错误"
+
+
+@bp.app_template_global()
+def calendar_notice():
+    """The header's holiday-calendar alert for signed-in staff, or None (base.html)."""
+    try:
+        return calendar_readiness(utcnow())["message"]
+    except SQLAlchemyError:
+        # The header is on every page, error pages included: a database that is down
+        # must still leave them their own message, not a second failure.
+        db.session.rollback()
+        log.exception("holiday calendar alert unavailable")
+        return None
 
 
 @bp.get("/")

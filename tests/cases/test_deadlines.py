@@ -69,8 +69,15 @@ def test_a_guessed_year_is_reported_so_an_admin_can_add_overrides(calendar):
     assert calendar.unknown_years() == [2027]
 
 
-def test_a_year_with_overrides_is_no_longer_reported_as_guessed():
+def test_a_year_with_some_overrides_is_still_reported_until_marked_entered():
+    # The notice is entered a day at a time: a first row does not make the year known.
     calendar = WorkingCalendar(overrides={date(2027, 1, 1): False})
+    calendar.is_workday(date(2027, 3, 5))
+    assert calendar.unknown_years() == [2027]
+
+
+def test_a_year_marked_entered_is_no_longer_reported_as_guessed():
+    calendar = WorkingCalendar(overrides={date(2027, 1, 1): False}, entered_years={2027})
     calendar.is_workday(date(2027, 3, 5))
     assert calendar.unknown_years() == []
 

@@ -108,7 +108,7 @@ def test_the_detail_carries_reports_photos_timeline_and_deadlines(client, people
     assert body["ref"] == case.ref and body["report_count"] == 1 and body["overdue"] is False
     assert body["reports"][0]["flagged"] is True and body["reports"][0]["description"] == report.description
     assert body["reports"][0]["location"] == {"lat": 30.885, "lng": 121.155, "coord": "wgs84"}
-    assert set(body["deadlines"]) == {"sign_due_at", "handling_due_at", "due_at", "extended_days"}
+    assert set(body["deadlines"]) == {"sign_due_at", "handling_due_at", "due_at", "extended_days", "provisional"}
     assert [e["action"] for e in body["timeline"]] == ["created", "accept", "dispatch", "note"]
     assert body["supervision"] is None and body["rework_count"] == 0
 
