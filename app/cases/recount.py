@@ -14,8 +14,8 @@ from app.cases.deadlines import due_times
 from app.cases.models import OPEN_STATUSES, Case
 from app.cases.service import record_event
 from app.catalog.models import Category
-from app.core.extensions import db
 from app.core.clock import local_text
+from app.core.extensions import db
 
 DEADLINE_LABELS = {"sign_due_at": "签收期限", "handling_due_at": "首次处置期限", "due_at": "办结期限"}
 

@@ -11,8 +11,8 @@ from app.cases import policy
 from app.cases.models import Case, CaseEvent, EnteredYear, WorkdayOverride
 from app.cases.recount import recompute, recompute_provisional_deadlines
 from app.cases.transitions import transition
-from app.core.extensions import db
 from app.core.clock import utcnow
+from app.core.extensions import db
 from tests.cases.conftest import beijing
 from tests.factories import auth
 
