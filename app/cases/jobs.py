@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.cases.intake import route_report
+from app.cases.recount import recompute_provisional_deadlines
 from app.cases.supervision import flag_overdue_and_remind
 from app.core.clock import utcnow
 from app.core.extensions import db
@@ -20,6 +21,7 @@ from app.reports.models import Report
 def register(app):
     followups.subscribe(app, followups.REPORT_RECEIVED, process_report)
     sweeper.register_periodic(app, flag_overdue_and_remind)
+    sweeper.register_periodic(app, recompute_provisional_deadlines)
 
 
 def process_report(report_id):

@@ -5,9 +5,13 @@ A deadline counted across a year whose holiday notice is not yet entered is prov
 (holidays.py). When the notice is entered (`flask cases workday`, `flask cases year`) or
 a newer chinese-calendar is installed (`flask cases recompute-deadlines`), open cases with
 the flag are counted again from their clock start, and the flag goes once no day of an
-unknown year is involved. Only a recount clears the flag, so an extension keeps it.
+unknown year is involved. Only a recount clears the flag, so an extension keeps it. The
+sweeper runs the recount every round (it writes only when a deadline moves), so a newer
+chinese-calendar release and cases dispatched before the flag existed are caught up too.
 """
-from sqlalchemy import select, update
+from datetime import date, time
+
+from sqlalchemy import false, or_, select, update
 
 from app.cases import policy
 from app.cases.deadlines import due_times
@@ -39,17 +43,27 @@ def recompute_provisional_deadlines(now):
     """
     calendar = policy.working_calendar()
     result = {"recomputed": [], "skipped": []}
-    for case in provisional_cases():
+    for case in provisional_cases(first_unknown_day(calendar, now)):
         outcome = recompute(case, now=now, calendar=calendar)
         if outcome is not None:
             result["recomputed" if outcome else "skipped"].append(case.id)
     return result
 
 
-def provisional_cases():
+def provisional_cases(unknown_from):
+    """Open cases flagged provisional, and any whose deadline lies in an unknown year
+    without the flag (dispatched before the flag existed, or counted by a newer release)."""
+    in_unknown_year = Case.due_at >= unknown_from if unknown_from else false()
     return db.session.scalars(select(Case).where(
-        Case.status.in_(OPEN_STATUSES), Case.deadlines_provisional.is_(True),
-        Case.dispatched_at.is_not(None)).order_by(Case.id)).all()
+        Case.status.in_(OPEN_STATUSES), Case.dispatched_at.is_not(None),
+        or_(Case.deadlines_provisional.is_(True), in_unknown_year)).order_by(Case.id)).all()
+
+
+def first_unknown_day(calendar, now, years_ahead=2):
+    """Local midnight of 1 January of the first year from now's on that the calendar does not know."""
+    this_year = calendar.local(now).year
+    unknown = [y for y in range(this_year, this_year + years_ahead + 1) if not calendar.is_known_year(y)]
+    return calendar.at(date(unknown[0], 1, 1), time(0)) if unknown else None
 
 
 def recompute(case, *, now, calendar):

@@ -192,3 +192,22 @@ def test_the_calendar_command_prints_the_alert(app, world):
     message = policy.calendar_readiness(utcnow())["message"]
     output = app.test_cli_runner().invoke(args=["cases", "calendar"]).output
     assert message and f"alert: {message}" in output
+
+
+def test_the_sweeper_catches_up_a_case_dispatched_before_deadlines_were_flagged(app, people, case_in):
+    from app.jobs.sweeper import periodic_tasks, sweep_once
+
+    case_id = dispatched(case_in, people, ACROSS_NEW_YEAR).id
+    # As the old code left it: counted Monday–Friday across New Year, and no flag.
+    db.session.execute(db.update(Case).where(Case.id == case_id).values(
+        due_at=beijing(2027, 1, 5, 17), deadlines_provisional=False))
+    db.session.commit()
+
+    assert recompute_provisional_deadlines in periodic_tasks()
+    sweep_once(now=beijing(2026, 12, 21, 9))
+
+    case = db.session.get(Case, case_id)
+    assert case.due_at == beijing(2027, 1, 6, 17) and case.deadlines_provisional is True
+    assert len(recount_events(case)) == 1
+    sweep_once(now=beijing(2026, 12, 21, 10))  # nothing moved: nothing written
+    assert len(recount_events(db.session.get(Case, case_id))) == 1
