@@ -19,7 +19,7 @@ INVITE_LENGTH = 10  # ~49 bits; guessing is also bounded by the binding rate lim
 
 def get_cell(code):
     cell = db.session.get(GridUnit, code or "")
-    if cell is None or cell.level != "cell":
+    if cell is None or cell.level != "cell" or not cell.active:
         raise ApiError.unprocessable(f"未知的网格 {code} (unknown cell)", "unknown_cell",
                                      fields={"cell_code": ["unknown cell"]})
     return cell

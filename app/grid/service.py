@@ -1,5 +1,6 @@
 """Grid queries: point -> cell, units with children, imports that bump the grid version."""
 import shapely
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -49,19 +50,24 @@ def build_cell_index():
                community.code, community.name, street.code, street.name)
         .join(community, GridUnit.parent_code == community.code)
         .join(street, community.parent_code == street.code)
-        .where(GridUnit.level == "cell", GridUnit.geometry.is_not(None))
+        .where(GridUnit.level == "cell", GridUnit.geometry.is_not(None), GridUnit.retired_at.is_(None))
     ).all()
     records = [CellRecord(r[0], r[1], r[3], r[4], r[5], r[6]) for r in rows]
     polygons = shapely.from_geojson([r[2] for r in rows]) if rows else []
     return CellIndex(records, list(polygons))
 
 
-def import_grid(document):
-    """Validate and write a GeoJSON grid; the caller commits."""
-    codes = import_geojson(db.session, document)
-    bump_version()
-    _index_cache.clear()  # this process sees its own import at once
-    return codes
+def import_grid(document, *, datum="wgs84", merge=False, dry_run=False):
+    """Check and (unless dry_run) write a GeoJSON grid; returns its GridChanges. The caller commits.
+
+    A full import retires the imported units the file leaves out; merge keeps them.
+    """
+    changes = import_geojson(db.session, document, datum=datum, merge=merge, dry_run=dry_run,
+                             tolerance_m=current_app.config["GRID_TOLERANCE_M"])
+    if not dry_run:
+        bump_version()
+        _index_cache.clear()  # this process sees its own import at once
+    return changes
 
 
 def get_unit(code):
@@ -71,17 +77,20 @@ def get_unit(code):
     return unit
 
 
+def active_units():
+    """Retired units stay in the table for history, out of every listing."""
+    return select(GridUnit).where(GridUnit.retired_at.is_(None))
+
+
 def children_of(code):
     return db.session.scalars(
-        select(GridUnit).where(GridUnit.parent_code == code).order_by(GridUnit.code)
+        active_units().where(GridUnit.parent_code == code).order_by(GridUnit.code)
     ).all()
 
 
 def streets():
-    return db.session.scalars(
-        select(GridUnit).where(GridUnit.level == "street").order_by(GridUnit.code)
-    ).all()
+    return db.session.scalars(active_units().where(GridUnit.level == "street").order_by(GridUnit.code)).all()
 
 
 def cell_count():
-    return db.session.query(GridUnit).filter(GridUnit.level == "cell").count()
+    return db.session.query(GridUnit).filter(GridUnit.level == "cell", GridUnit.retired_at.is_(None)).count()
