@@ -6,7 +6,7 @@ from sqlalchemy.orm import aliased
 
 from app.errors import ApiError
 from app.extensions import db
-from app.grid import datum
+from app.grid.datum import to_wgs84
 from app.grid.importer import import_geojson
 from app.grid.index import CellIndex, CellRecord, IndexCache
 from app.grid.models import GridUnit, GridVersion
@@ -23,7 +23,7 @@ def locate(*, lat, lng, coord):
 
 
 def locate_or_none(*, lat, lng, coord):
-    wgs_lat, wgs_lng = datum.to_wgs84(lat, lng, coord)
+    wgs_lat, wgs_lng = to_wgs84(lat, lng, coord)
     return cell_index().locate(wgs_lat, wgs_lng)
 
 
@@ -93,4 +93,5 @@ def streets():
 
 
 def cell_count():
-    return db.session.query(GridUnit).filter(GridUnit.level == "cell", GridUnit.retired_at.is_(None)).count()
+    return (db.session.query(GridUnit)
+            .filter(GridUnit.level == "cell", GridUnit.retired_at.is_(None)).count())
