@@ -71,6 +71,9 @@ class Config:
         self.UPLOAD_DAILY_QUOTA = int(env("UPLOAD_DAILY_QUOTA", 200))
         self.DUPLICATE_RADIUS_M = float(env("DUPLICATE_RADIUS_M", 50))
         self.DUPLICATE_WINDOW_HOURS = float(env("DUPLICATE_WINDOW_HOURS", 72))
+        # Grid import: how far a unit may stray outside its parent (then it is clipped) and
+        # how wide an overlap between siblings may be, before the file is refused.
+        self.GRID_TOLERANCE_M = float(env("GRID_TOLERANCE_M", 0.5))
         self.PATROL_SIGNIN_BUFFER_M = float(env("PATROL_SIGNIN_BUFFER_M", 100))  # sign-in this far outside a cell is allowed
         self.PATROL_CUTOFF = env("PATROL_CUTOFF", "20:00")  # local time; cells not patrolled by then are missing
         self.WECHAT_TEMPLATE_PATROL_MISSING = env("WECHAT_TEMPLATE_PATROL_MISSING")  # cell-head notice template id

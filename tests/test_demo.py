@@ -6,7 +6,7 @@ from app.core.extensions import db
 def test_flask_demo_builds_the_grid_and_demo_staff_who_can_sign_in(app):
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "926 cells" in result.output
+    assert "892 cells" in result.output
     assert "zhujing (staff)" in result.output
     answer = app.test_client().post("/api/v1/auth/staff",
                                     json={"username": "zhujing", "password": "jinshan-demo"})
