@@ -228,3 +228,14 @@ def test_staff_pages_answer_bad_input_with_their_html_error_page(client, scene):
 
 def test_the_catalogue_holds_at_least_forty_bad_inputs():
     assert len(CATALOGUE) >= 40
+
+
+def test_a_version_beyond_the_database_in_a_case_page_form_is_a_flash_not_a_500(client, scene):
+    bad = Bad("POST", "/inbox/cases/{case}/actions", "page", form={"action": "accept", "version": "9" * 20})
+    before = row_counts()
+    answer = send(client, scene, bad)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/inbox/cases/{scene.case.id}")
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "请检查填写内容：页面版本" in page
+    db.session.rollback()
+    assert row_counts() == before
