@@ -21,6 +21,7 @@ from app.catalog import models as catalog_models
 from app.catalog import views as catalog_views
 from app.core.errors import register_error_handlers
 from app.core.extensions import db, limiter, migrate, queue, storage, wechat
+from app.core.requests import register_input_checks
 from app.grid import cli as grid_cli
 from app.grid import models as grid_models
 from app.grid import views as grid_views
@@ -64,6 +65,7 @@ def create_app(env_name=None, overrides=None):
     configure_logging(app)
     register_extensions(app)
     register_jobs(app)
+    register_input_checks(app)  # before the blueprints: their routes use its <int:…> converter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for command in COMMANDS:

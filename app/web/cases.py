@@ -149,7 +149,7 @@ def list_args():
         return load(CaseListArgsSchema(), raw)
     except ApiError as exc:
         names = "、".join(FIELD_LABELS.get(name, name) for name in exc.fields)
-        abort(400, description=f"筛选条件有误（{names}），请修改后重试。")
+        raise ApiError.validation(exc.fields, f"筛选条件有误（{names}），请修改后重试。") from None
 
 
 def filtered():

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.core.clock import local_day, utcnow
 from app.core.errors import ApiError
 from app.core.extensions import db
+from app.core.requests import check_ranges
 from app.grid import service as grid_service
 from app.patrols import compliance, days
 from app.web.auth import login_required, signed_in_user_id
@@ -51,6 +52,7 @@ def page_date(text, now):
         day = date.fromisoformat(text)
     except ValueError:
         abort(400, description="日期格式应为 年-月-日，例如 2024-05-01。")
+    check_ranges({"date": day})  # the API's bounds: the local clock cannot hold year 1
     return as_page_error(days.ensure_not_future, day, now)
 
 

@@ -162,3 +162,8 @@ def test_an_encrypted_push_without_crypto_settings_is_refused():
 def test_an_unreadable_body_is_an_invalid_push(body):
     with pytest.raises(InvalidPush):
         parse_push(body, None)
+
+
+def test_xml_declaring_a_doctype_is_refused_before_it_is_parsed():
+    with pytest.raises(InvalidPush, match="DOCTYPE"):
+        parse_push("<!DOCTYPE xml>" + IMAGE_XML, "text/xml")
