@@ -80,6 +80,12 @@ class Config:
         self.WECHAT_PATROL_PAGE = env("WECHAT_PATROL_PAGE", "pages/patrol/compliance?community={community_code}&date={date}")
         self.REPORT_SWEEP_AFTER_SECONDS = int(env("REPORT_SWEEP_AFTER_SECONDS", 120))
         self.SWEEP_INTERVAL_SECONDS = int(env("SWEEP_INTERVAL_SECONDS", 60))
+        # A notification still waiting this long after it was written or last tried (its
+        # job lost, or WeChat busy) is sent again by the sweeper; retries back off from it.
+        self.NOTIFICATION_RESEND_AFTER_SECONDS = int(env("NOTIFICATION_RESEND_AFTER_SECONDS", 60))
+        # A send still `attempting` this long died mid-way: marked unknown, never re-sent.
+        # Keep it well above the WeChat client's timeouts (a token fetch and a send, 5 s each).
+        self.NOTIFICATION_UNKNOWN_AFTER_SECONDS = int(env("NOTIFICATION_UNKNOWN_AFTER_SECONDS", 120))
         self.REPORT_DESCRIPTION_MAX = int(env("REPORT_DESCRIPTION_MAX", 500))
         # The case clock, Jinshan's "1、5、15": sign within 1 working day, first handling
         # within 5, completion per category (12 by default) extendable by 3 to 15.

@@ -28,6 +28,7 @@ from app.grid import views as grid_views
 from app.jobs import followups, sweeper
 from app.jobs import worker as jobs_worker
 from app.moderation import views as moderation_views
+from app.notifications import cli as notifications_cli
 from app.notifications import jobs as notifications_jobs
 from app.notifications import models as notifications_models
 from app.ops import demo as ops_demo
@@ -54,7 +55,8 @@ BLUEPRINTS = (ops_health.bp, grid_views.bp, catalog_views.bp, accounts_views.bp,
               patrols_views.bp, web_views.bp, web_patrols.bp, web_cases.bp)
 JOBS = (photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs)
 COMMANDS = (catalog_cli.seed_command, grid_cli.grid_cli, ops_demo.demo_command, accounts_cli.users_cli,
-            jobs_worker.worker_command, jobs_worker.sweep_command, cases_cli.cases_cli)
+            jobs_worker.worker_command, jobs_worker.sweep_command, cases_cli.cases_cli,
+            notifications_cli.notifications_cli)
 
 
 def create_app(env_name=None, overrides=None):

@@ -39,5 +39,8 @@ def process_report(report_id):
     route_report(report=report, radius_m=config["DUPLICATE_RADIUS_M"],
                  window=timedelta(hours=config["DUPLICATE_WINDOW_HOURS"]), now=now)
     report.status, report.processed_at = "processed", now
+    # What the routing owes the reporter is written in this transaction (the outbox);
+    # the job published after the commit only sends it.
+    followups.record(followups.REPORT_ROUTED, report)
     db.session.commit()
     followups.publish(followups.REPORT_ROUTED, report.id)
