@@ -41,10 +41,6 @@ class Notification(db.Model):
     def is_deliverable(self):
         return self.status in DELIVERABLE_STATUSES
 
-    @property
-    def is_final(self):
-        return self.status in FINAL_STATUSES
-
     def __repr__(self):
         # No recipient: reprs end up in logs and tracebacks.
         return f"<Notification {self.id} {self.channel} {self.template} {self.status}>"
