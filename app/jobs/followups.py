@@ -61,7 +61,8 @@ def record(topic: str, obj) -> None:
 
 
 def publish(topic: str, arg, *, unique: bool = False) -> None:
-    """Queue every subscriber's job with `arg`. `unique`: one queued job per (job, arg),
-    so the sweeper re-publishing a stuck row never stacks copies in Redis."""
+    """Queue every subscriber's job with `arg`. `unique`: a stable job id per (job, arg), so
+    re-publishing a stuck row replaces the stored job instead of adding another (rq may
+    still list the id twice in the queue; the jobs are idempotent, the second run is a no-op)."""
     for job in subscribers(topic):
         queue.enqueue(job, arg, job_id=f"{job.__name__}-{arg}" if unique else None)

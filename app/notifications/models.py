@@ -12,7 +12,6 @@ STATUSES = ("pending", "retrying", "attempting", "sent", "not_delivered", "faile
 DELIVERABLE_STATUSES = ("pending", "retrying")
 ATTEMPTING = "attempting"
 UNKNOWN = "unknown"
-FINAL_STATUSES = ("sent", "not_delivered", "failed", UNKNOWN)
 
 
 class Notification(db.Model):
