@@ -6,7 +6,7 @@ locked_until keeps its meaning ("no password is checked before") as next_sign_in
 and last_failed_login_at lets the owner be told of failed attempts.
 
 Revision ID: 9e5596345277
-Revises: d76017f7fe11
+Revises: 9f31029aaa80
 Create Date: 2026-12-01 21:28:39.343441
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9e5596345277'
-down_revision = 'd76017f7fe11'
+down_revision = '9f31029aaa80'
 branch_labels = None
 depends_on = None
 

@@ -126,3 +126,13 @@ def test_only_the_hash_of_a_session_id_is_stored(client, zhang):
         session_id = session["web_session"]
     stored = db.session.query(WebSession).one()
     assert session_id not in stored.session_hash and len(stored.session_hash) == 64
+
+
+def test_with_the_database_down_a_signed_in_page_is_still_a_chinese_error_page(make_app):
+    down = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    client = down.test_client()
+    with client.session_transaction() as session:
+        session["web_session"] = "an-id-the-database-cannot-be-asked-about"
+    answer = client.get("/inbox/")
+    assert answer.status_code == 500
+    assert "服务器内部错误" in answer.text
