@@ -134,5 +134,5 @@ def test_with_the_database_down_a_signed_in_page_is_still_a_chinese_error_page(m
     with client.session_transaction() as session:
         session["web_session"] = "an-id-the-database-cannot-be-asked-about"
     answer = client.get("/inbox/")
-    assert answer.status_code == 500
-    assert "服务器内部错误" in answer.text
+    assert answer.status_code == 503
+    assert "服务暂不可用" in answer.text
