@@ -11,7 +11,6 @@ from flask import Flask
 from app.accounts import cli as accounts_cli
 from app.accounts import models as accounts_models
 from app.accounts import views as accounts_views
-from app.accounts.service import web_authenticator
 from app.cases import cli as cases_cli
 from app.cases import jobs as cases_jobs
 from app.cases import models as cases_models
@@ -19,6 +18,7 @@ from app.cases import views as cases_views
 from app.catalog import cli as catalog_cli
 from app.catalog import models as catalog_models
 from app.catalog import views as catalog_views
+from app.core import security
 from app.core.errors import register_error_handlers
 from app.core.extensions import db, limiter, migrate, queue, storage, wechat
 from app.core.requests import register_input_checks
@@ -72,8 +72,6 @@ def create_app(env_name=None, overrides=None):
         app.register_blueprint(blueprint)
     for command in COMMANDS:
         app.cli.add_command(command)
-    # Checking a staff password is the accounts domain's job; the web pages ask through this.
-    app.extensions.setdefault("staff_authenticator", web_authenticator)
     register_error_handlers(app)
     return app
 
@@ -96,6 +94,7 @@ def register_extensions(app):
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
+    security.init_app(app)
 
 
 def register_jobs(app):

@@ -5,29 +5,48 @@ from app import create_app
 
 
 def test_health_reports_database_ok_and_inline_queue(client):
-    answer = client.get("/healthz")
-    assert answer.status_code == 200
-    assert answer.json["database"] == "ok"
-    assert answer.json["queue"] == "inline"
+    for path in ("/healthz", "/readyz"):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        assert answer.json["status"] == "ok"
+        assert answer.json["database"] == "ok"
+        assert answer.json["queue"] == "inline"
 
 
 def test_health_checks_redis_when_it_is_configured(make_app, redis_url):
-    answer = make_app(REDIS_URL=redis_url).test_client().get("/healthz")
+    client = make_app(REDIS_URL=redis_url).test_client()
+    for path in ("/healthz", "/readyz"):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        assert answer.json["queue"] == "ok"
+
+
+def test_with_redis_down_the_node_stays_ready_and_alive_but_degraded(make_app):
+    client = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client()
+    for path in ("/healthz", "/readyz"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert (answer.json["status"], answer.json["queue"], answer.json["database"]) == ("degraded", "down", "ok")
+
+
+def test_with_the_database_down_the_node_is_not_ready_yet_still_alive(make_app):
+    client = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none").test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert (ready.json["status"], ready.json["database"]) == ("unavailable", "down")
+    alive = client.get("/healthz")
+    assert alive.status_code == 200
+    assert (alive.json["status"], alive.json["database"]) == ("degraded", "down")
+
+
+def test_a_readiness_check_added_to_the_list_shows_up_and_counts(client, monkeypatch):
+    from app.ops import health
+
+    monkeypatch.setattr(health, "READINESS_CHECKS",
+                        [*health.READINESS_CHECKS, lambda: health.Check("calendar", "unknown_year")])
+    answer = client.get("/readyz")
     assert answer.status_code == 200
-    assert answer.json["queue"] == "ok"
-
-
-def test_health_is_503_when_configured_redis_is_down(make_app):
-    answer = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client().get("/healthz")
-    assert answer.status_code == 503
-    assert answer.json["queue"] == "down"
-
-
-def test_health_is_503_when_the_database_is_down(make_app):
-    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
-    answer = app.test_client().get("/healthz")
-    assert answer.status_code == 503
-    assert answer.json["database"] == "down"
+    assert (answer.json["status"], answer.json["calendar"]) == ("degraded", "unknown_year")
 
 
 @pytest.fixture

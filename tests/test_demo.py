@@ -28,6 +28,6 @@ def test_development_without_an_app_id_signs_in_through_the_built_in_fake_wechat
 
 def test_production_never_uses_the_fake(monkeypatch):
     for name, value in {"SECRET_KEY": "k" * 40, "DATABASE_URL": "sqlite://",
-                        "WECHAT_APPID": "wxreal", "WECHAT_SECRET": "real"}.items():
+                        "WECHAT_APPID": "wxreal", "WECHAT_SECRET": "real", "WECHAT_PUSH_TOKEN": "t"}.items():
         monkeypatch.setenv(name, value)
     assert create_app("production").config["USE_FAKE_WECHAT"] is False

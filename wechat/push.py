@@ -55,6 +55,15 @@ def check_signature(token, signature, timestamp, nonce):
     return True
 
 
+def timestamp_is_fresh(timestamp, *, now, max_age_seconds):
+    """The push's `timestamp` (Unix seconds, part of what is signed) is within max_age of now,
+    either way: a captured push replayed later, or a forged far-future one, is refused."""
+    try:
+        return abs(now - int(timestamp)) <= max_age_seconds
+    except (TypeError, ValueError):
+        return False
+
+
 def sign_push(token, timestamp=None, nonce=None):
     """The query WeChat adds to a plain-mode push: {signature, timestamp, nonce}.
     Used by the fake server and tests to push the way WeChat does."""

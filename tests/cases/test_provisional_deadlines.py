@@ -14,7 +14,7 @@ from app.cases.transitions import transition
 from app.core.clock import utcnow
 from app.core.extensions import db
 from tests.cases.conftest import beijing
-from tests.factories import auth
+from tests.factories import auth, signed_in_as
 
 ACROSS_NEW_YEAR = beijing(2026, 12, 20, 10)
 
@@ -24,13 +24,6 @@ def dispatched(case_in, people, now):
     transition(case=case, action="dispatch", actor=people.staff_a, now=now)
     db.session.commit()
     return case
-
-
-def signed_in_as(client, user):
-    with client.session_transaction() as session:
-        session["staff_user_id"] = user.id
-        session["staff_username"] = user.username
-    return client
 
 
 def enter_2027():

@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 
@@ -212,3 +213,53 @@ def test_a_signed_push_nested_100000_deep_is_a_400(client, push_token):
     response = push(client, body, sign_push(push_token), content_type="text/plain")
 
     assert (response.status_code, response.get_json()["error"]["code"]) == (400, "invalid_push")
+
+
+# --- replay window and safe mode ---------------------------------------------------------
+
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+def signed_at(token, seconds_from_now):
+    return sign_push(token, timestamp=int(time.time()) + seconds_from_now)
+
+
+def test_a_push_signed_longer_ago_than_the_window_is_refused_and_changes_nothing(
+        client, checked_photo, fake_wechat, push_token):
+    response = push(client, verdict(fake_wechat, checked_photo, "risky"), signed_at(push_token, -301))
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "stale_push"
+    assert reloaded(checked_photo)[0].media_check == "pending"
+
+
+def test_a_push_dated_beyond_the_window_in_the_future_is_refused(client, checked_photo, fake_wechat, push_token):
+    response = push(client, verdict(fake_wechat, checked_photo, "risky"), signed_at(push_token, 301))
+
+    assert response.status_code == 403
+
+
+def test_a_push_signed_inside_the_window_is_accepted(client, checked_photo, fake_wechat, push_token):
+    response = push(client, verdict(fake_wechat, checked_photo, "pass"), signed_at(push_token, -290))
+
+    assert response.status_code == 200
+    assert reloaded(checked_photo)[0].media_check == "pass"
+
+
+def test_the_window_comes_from_the_settings(client, app, push_token, monkeypatch):
+    monkeypatch.setitem(app.config, "WECHAT_PUSH_MAX_AGE_SECONDS", 10)
+    response = client.get(PUSH_URL, query_string={**signed_at(push_token, -60), "echostr": "4711-echo"})
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "stale_push"
+
+
+def test_with_an_aes_key_set_a_plain_push_is_refused_and_changes_nothing(
+        client, checked_photo, fake_wechat, push_token, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WECHAT_PUSH_AES_KEY", AES_KEY)
+
+    response = push(client, verdict(fake_wechat, checked_photo, "pass"), sign_push(push_token))
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "encrypted_push_required"
+    assert reloaded(checked_photo)[0].media_check == "pending"

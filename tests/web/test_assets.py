@@ -16,6 +16,7 @@ ASSETS = {
     "vendor/leaflet/images/marker-shadow.png": "image/png",
     "web.css": "text/css",
     "web.js": "javascript",
+    "patrols.css": "text/css",
 }
 
 
