@@ -9,6 +9,7 @@ import logging
 from flask import Flask
 
 from app.accounts import cli as accounts_cli
+from app.accounts import jobs as accounts_jobs
 from app.accounts import models as accounts_models
 from app.accounts import views as accounts_views
 from app.cases import cli as cases_cli
@@ -53,7 +54,7 @@ MODELS = (grid_models, catalog_models, accounts_models, photos_models, reports_m
 BLUEPRINTS = (ops_health.bp, grid_views.bp, catalog_views.bp, accounts_views.bp, photos_views.bp,
               moderation_views.bp, reports_views.bp, cases_views.bp, cases_views.ratings_bp,
               patrols_views.bp, web_views.bp, web_patrols.bp, web_cases.bp)
-JOBS = (photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs)
+JOBS = (accounts_jobs, photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs)
 COMMANDS = (catalog_cli.seed_command, grid_cli.grid_cli, ops_demo.demo_command, accounts_cli.users_cli,
             jobs_worker.worker_command, jobs_worker.sweep_command, cases_cli.cases_cli,
             notifications_cli.notifications_cli)

@@ -132,3 +132,40 @@ def test_each_app_keeps_its_own_wechat_queue_and_storage(client, make_app, world
     from app.core.extensions import queue
 
     assert queue.is_inline
+
+
+def test_readiness_warns_while_next_years_holidays_are_not_entered(client, monkeypatch):
+    from app.ops import health
+    from tests.cases.conftest import beijing
+
+    monkeypatch.setattr(health, "utcnow", lambda: beijing(2026, 11, 2, 9))
+    answer = client.get("/readyz")
+
+    assert answer.status_code == 200 and answer.json["status"] == "ok"
+    assert answer.json["calendar"] == "warning"
+    assert any("2027年法定节假日安排尚未录入" in w for w in answer.json["warnings"])
+
+
+def test_readiness_has_no_calendar_warning_in_october(client, monkeypatch):
+    from app.ops import health
+    from tests.cases.conftest import beijing
+
+    monkeypatch.setattr(health, "utcnow", lambda: beijing(2026, 10, 31, 9))
+    answer = client.get("/readyz")
+
+    assert answer.json["calendar"] == "ok" and answer.json["warnings"] == []
+
+
+def test_readiness_warns_of_notices_sent_with_an_unknown_outcome(client, world, wechat_server):
+    from app.core.extensions import db
+    from app.notifications.models import Notification
+    from tests.notifications.rows import make_reporter
+
+    user = make_reporter(wechat_server)
+    db.session.add(Notification(user_id=user.id, recipient="o-x", template="report_status", payload={},
+                                dedupe_key="k1", status="unknown"))
+    db.session.commit()
+    answer = client.get("/readyz")
+
+    assert answer.json["notifications"] == "warning"
+    assert any("1 条通知发送结果未知" in w for w in answer.json["warnings"])

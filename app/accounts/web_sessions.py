@@ -7,7 +7,8 @@ is disabled (service.revoke_all_sign_ins). A copied cookie is worth nothing afte
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import WebSession
@@ -40,6 +41,13 @@ def is_live(row, *, now, idle, lifetime):
     user = row.user
     return (row.revoked_at is None and user.is_staff and not user.disabled
             and now - row.last_seen_at < idle and now - row.created_at < lifetime)
+
+
+def delete_dead_sessions(now):
+    """For the sweeper: rows past any session's lifetime (plus a day) are dead whatever else
+    happened to them; the table then holds at most a day's worth of history."""
+    lifetime = timedelta(hours=current_app.config["WEB_SESSION_MAX_HOURS"], days=1)
+    return db.session.execute(delete(WebSession).where(WebSession.created_at < now - lifetime)).rowcount
 
 
 def end_session(row, *, now):

@@ -10,7 +10,7 @@ A worker killed between the first commit and the last leaves the row `attempting
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.extensions import db
@@ -149,6 +149,10 @@ def unknown_notifications():
     """Every row whose outcome is unknown, for ops to reconcile (oldest first)."""
     return db.session.scalars(select(Notification).where(Notification.status == UNKNOWN)
                               .order_by(Notification.id)).all()
+
+
+def unknown_notification_count():
+    return db.session.scalar(select(func.count(Notification.id)).where(Notification.status == UNKNOWN))
 
 
 def release_unknown(notification_id):

@@ -120,6 +120,16 @@ def test_no_session_outlives_its_absolute_lifetime_however_busy(app, client, zha
     assert is_sent_to_sign_in(client.get("/inbox/"))
 
 
+def test_the_sweeper_forgets_sessions_a_day_past_any_lifetime(app, client, zhang):
+    from app.jobs.sweeper import sweep_once
+
+    hours = app.config["WEB_SESSION_MAX_HOURS"]
+    signed_in_as(client, zhang, now=utcnow() - timedelta(hours=hours, days=1, minutes=1))
+    signed_in_as(client, zhang, now=utcnow() - timedelta(hours=hours, minutes=1))  # dead, kept a day
+    sweep_once(now=utcnow())
+    assert db.session.query(WebSession).count() == 1
+
+
 def test_only_the_hash_of_a_session_id_is_stored(client, zhang):
     sign_in_with_the_form(client)
     with client.session_transaction() as session:
