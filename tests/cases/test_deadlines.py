@@ -7,7 +7,6 @@ Holiday dates come from chinese-calendar 1.11.0's 2026 data (State Council sched
 March 2026 has no holidays: Mar 6 is a Friday, Mar 9 a Monday.
 """
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,18 +20,7 @@ from app.cases.deadlines import (
     is_overdue,
     reminder_times,
 )
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def beijing(*parts):
-    return datetime(*parts, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def calendar():
-    return WorkingCalendar()
-
+from tests.cases.conftest import SHANGHAI, beijing, calendar  # noqa: F401  (a fixture)
 
 # --- which days are worked -------------------------------------------------------------
 

@@ -5,26 +5,14 @@ counted on the holiday regulation's own days off, and the alert that it is missi
 清明 Mon 5 Apr; 端午 Wed 9 Jun; 中秋 Wed 15 Sep. 1–2 May are a Saturday and Sunday,
 2–3 Oct a Saturday and Sunday, 6–7 Feb a Saturday and Sunday.
 """
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
 
 from app.cases.deadlines import DeadlineProfile, WorkingCalendar, due_times
 from app.cases.holidays import calendar_alert, qingming, spring_festival, statutory_holidays
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def beijing(*parts):
-    return datetime(*parts, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def calendar():
-    return WorkingCalendar()
-
+from tests.cases.conftest import SHANGHAI, beijing, calendar  # noqa: F401  (a fixture)
 
 # --- the fallback's days off -----------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 
 from app.core.extensions import db
 from tests.conftest import service_missing
+from tests.factories import make_staff
 
 CHROMIUM = os.environ.get("MICROGRID_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -173,3 +174,11 @@ def sign_in(browser_page, live_server):
         return browser_page
 
     return sign_in_as
+
+
+@pytest.fixture
+def zhang(world):
+    """A street staff member with make_staff's default password."""
+    user = make_staff(username="zhang")
+    db.session.commit()
+    return user

@@ -3,7 +3,6 @@ session (sign-out, new password, disabled account, idle or too old) ends the coo
 import re
 from datetime import timedelta
 
-import pytest
 from flask.sessions import SecureCookieSessionInterface
 
 from app.accounts.models import WebSession
@@ -12,13 +11,6 @@ from app.core.extensions import db
 from tests.factories import auth, make_staff, signed_in_as
 
 PASSWORD = "correct-horse-battery"  # make_staff's default
-
-
-@pytest.fixture
-def zhang(world):
-    user = make_staff(username="zhang")
-    db.session.commit()
-    return user
 
 
 def csrf_token(client, path="/inbox/login"):

@@ -1,20 +1,10 @@
 """The sign-in form shares the API's per-account delays and tells the owner of failed attempts."""
 import re
 
-import pytest
-
 from app.core.clock import local_text
 from app.core.extensions import db, limiter
-from tests.factories import make_staff
 
 PASSWORD = "correct-horse-battery"  # make_staff's default
-
-
-@pytest.fixture
-def zhang(world):
-    user = make_staff(username="zhang")
-    db.session.commit()
-    return user
 
 
 def form_sign_in(client, password, username="zhang", follow=False):
