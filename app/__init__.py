@@ -9,9 +9,9 @@ import logging
 from flask import Flask
 
 from app.accounts import cli as accounts_cli
+from app.accounts import jobs as accounts_jobs
 from app.accounts import models as accounts_models
 from app.accounts import views as accounts_views
-from app.accounts.service import web_authenticator
 from app.cases import cli as cases_cli
 from app.cases import jobs as cases_jobs
 from app.cases import models as cases_models
@@ -19,14 +19,17 @@ from app.cases import views as cases_views
 from app.catalog import cli as catalog_cli
 from app.catalog import models as catalog_models
 from app.catalog import views as catalog_views
+from app.core import security
 from app.core.errors import register_error_handlers
 from app.core.extensions import db, limiter, migrate, queue, storage, wechat
+from app.core.requests import register_input_checks
 from app.grid import cli as grid_cli
 from app.grid import models as grid_models
 from app.grid import views as grid_views
 from app.jobs import followups, sweeper
 from app.jobs import worker as jobs_worker
 from app.moderation import views as moderation_views
+from app.notifications import cli as notifications_cli
 from app.notifications import jobs as notifications_jobs
 from app.notifications import models as notifications_models
 from app.ops import demo as ops_demo
@@ -55,12 +58,11 @@ MODELS = (grid_models, catalog_models, accounts_models, photos_models, reports_m
           notifications_models, patrols_models, stats_models)
 BLUEPRINTS = (ops_health.bp, grid_views.bp, catalog_views.bp, accounts_views.bp, photos_views.bp,
               moderation_views.bp, reports_views.bp, cases_views.bp, cases_views.ratings_bp,
-              patrols_views.bp, stats_views.bp, web_views.bp, web_patrols.bp, web_cases.bp,
-              web_stats.bp)
-JOBS = (photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs, stats_jobs)
+              patrols_views.bp, stats_views.bp, web_views.bp, web_patrols.bp, web_cases.bp, web_stats.bp)
+JOBS = (accounts_jobs, photos_jobs, reports_jobs, cases_jobs, notifications_jobs, patrols_jobs, stats_jobs)
 COMMANDS = (catalog_cli.seed_command, grid_cli.grid_cli, ops_demo.demo_command, accounts_cli.users_cli,
             jobs_worker.worker_command, jobs_worker.sweep_command, cases_cli.cases_cli,
-            stats_cli.stats_cli)
+            notifications_cli.notifications_cli, stats_cli.stats_cli)
 
 
 def create_app(env_name=None, overrides=None):
@@ -71,12 +73,11 @@ def create_app(env_name=None, overrides=None):
     configure_logging(app)
     register_extensions(app)
     register_jobs(app)
+    register_input_checks(app)  # before the blueprints: their routes use its <int:…> converter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for command in COMMANDS:
         app.cli.add_command(command)
-    # Checking a staff password is the accounts domain's job; the web pages ask through this.
-    app.extensions.setdefault("staff_authenticator", web_authenticator)
     register_error_handlers(app)
     return app
 
@@ -99,6 +100,7 @@ def register_extensions(app):
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
+    security.init_app(app)
 
 
 def register_jobs(app):

@@ -141,6 +141,19 @@ def auth(user):
     return {"Authorization": f"Bearer {token_for(user)}"}
 
 
+def signed_in_as(client, user, now=None):
+    """`client` carries a live web session of `user`, as after the sign-in form."""
+    from app.accounts.web_sessions import start_session
+    from app.core.clock import utcnow
+    from app.web.auth import SESSION_ID_KEY
+
+    session_id = start_session(user=user, now=now or utcnow())
+    db.session.commit()
+    with client.session_transaction() as session:
+        session[SESSION_ID_KEY] = session_id
+    return client
+
+
 # --- cases (appended for the case workflow; keep names prefixed make_case*) -------------
 
 def make_case(cell_code, reporter=None, category_code="C0104", description="雨水箅子堵塞", now=None):

@@ -5,29 +5,48 @@ from app import create_app
 
 
 def test_health_reports_database_ok_and_inline_queue(client):
-    answer = client.get("/healthz")
-    assert answer.status_code == 200
-    assert answer.json["database"] == "ok"
-    assert answer.json["queue"] == "inline"
+    for path in ("/healthz", "/readyz"):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        assert answer.json["status"] == "ok"
+        assert answer.json["database"] == "ok"
+        assert answer.json["queue"] == "inline"
 
 
 def test_health_checks_redis_when_it_is_configured(make_app, redis_url):
-    answer = make_app(REDIS_URL=redis_url).test_client().get("/healthz")
+    client = make_app(REDIS_URL=redis_url).test_client()
+    for path in ("/healthz", "/readyz"):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        assert answer.json["queue"] == "ok"
+
+
+def test_with_redis_down_the_node_stays_ready_and_alive_but_degraded(make_app):
+    client = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client()
+    for path in ("/healthz", "/readyz"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert (answer.json["status"], answer.json["queue"], answer.json["database"]) == ("degraded", "down", "ok")
+
+
+def test_with_the_database_down_the_node_is_not_ready_yet_still_alive(make_app):
+    client = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none").test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert (ready.json["status"], ready.json["database"]) == ("unavailable", "down")
+    alive = client.get("/healthz")
+    assert alive.status_code == 200
+    assert (alive.json["status"], alive.json["database"]) == ("degraded", "down")
+
+
+def test_a_readiness_check_added_to_the_list_shows_up_and_counts(client, monkeypatch):
+    from app.ops import health
+
+    monkeypatch.setattr(health, "READINESS_CHECKS",
+                        [*health.READINESS_CHECKS, lambda: health.Check("calendar", "unknown_year")])
+    answer = client.get("/readyz")
     assert answer.status_code == 200
-    assert answer.json["queue"] == "ok"
-
-
-def test_health_is_503_when_configured_redis_is_down(make_app):
-    answer = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client().get("/healthz")
-    assert answer.status_code == 503
-    assert answer.json["queue"] == "down"
-
-
-def test_health_is_503_when_the_database_is_down(make_app):
-    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
-    answer = app.test_client().get("/healthz")
-    assert answer.status_code == 503
-    assert answer.json["database"] == "down"
+    assert (answer.json["status"], answer.json["calendar"]) == ("degraded", "unknown_year")
 
 
 @pytest.fixture
@@ -113,3 +132,40 @@ def test_each_app_keeps_its_own_wechat_queue_and_storage(client, make_app, world
     from app.core.extensions import queue
 
     assert queue.is_inline
+
+
+def test_readiness_warns_while_next_years_holidays_are_not_entered(client, monkeypatch):
+    from app.ops import health
+    from tests.cases.conftest import beijing
+
+    monkeypatch.setattr(health, "utcnow", lambda: beijing(2026, 11, 2, 9))
+    answer = client.get("/readyz")
+
+    assert answer.status_code == 200 and answer.json["status"] == "ok"
+    assert answer.json["calendar"] == "warning"
+    assert any("2027年法定节假日安排尚未录入" in w for w in answer.json["warnings"])
+
+
+def test_readiness_has_no_calendar_warning_in_october(client, monkeypatch):
+    from app.ops import health
+    from tests.cases.conftest import beijing
+
+    monkeypatch.setattr(health, "utcnow", lambda: beijing(2026, 10, 31, 9))
+    answer = client.get("/readyz")
+
+    assert answer.json["calendar"] == "ok" and answer.json["warnings"] == []
+
+
+def test_readiness_warns_of_notices_sent_with_an_unknown_outcome(client, world, wechat_server):
+    from app.core.extensions import db
+    from app.notifications.models import Notification
+    from tests.notifications.rows import make_reporter
+
+    user = make_reporter(wechat_server)
+    db.session.add(Notification(user_id=user.id, recipient="o-x", template="report_status", payload={},
+                                dedupe_key="k1", status="unknown"))
+    db.session.commit()
+    answer = client.get("/readyz")
+
+    assert answer.json["notifications"] == "warning"
+    assert any("1 条通知发送结果未知" in w for w in answer.json["warnings"])

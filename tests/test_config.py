@@ -5,7 +5,7 @@ import pathlib
 import re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ENV_READERS = {"env", "env_ints", "env_ladder"}
+ENV_READERS = {"env", "env_ints", "env_ladder", "env_flag"}
 
 
 def settings_read_by_config():

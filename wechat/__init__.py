@@ -6,13 +6,14 @@ from wechat.errors import (
     HighRiskUser,
     InvalidCode,
     InvalidRequest,
+    OutcomeUnknown,
     RateLimited,
     SubscriptionRefused,
     WeChatError,
     WeChatUnavailable,
     error_for,
 )
-from wechat.push import InvalidPush, PushCrypto, check_signature, parse_push, sign_push
+from wechat.push import InvalidPush, PushCrypto, check_signature, parse_push, sign_push, timestamp_is_fresh
 from wechat.subscribe_data import fit_template_data, truncate_phrase, truncate_thing
 from wechat.tokens import MemoryCache
 
@@ -24,6 +25,7 @@ __all__ = [
     "InvalidPush",
     "InvalidRequest",
     "MemoryCache",
+    "OutcomeUnknown",
     "PushCrypto",
     "RateLimited",
     "SubscriptionRefused",
@@ -35,6 +37,7 @@ __all__ = [
     "fit_template_data",
     "parse_push",
     "sign_push",
+    "timestamp_is_fresh",
     "truncate_phrase",
     "truncate_thing",
 ]

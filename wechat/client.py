@@ -10,10 +10,11 @@ once and retry once.
 import logging
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from wechatpy import WeChatClient as _WechatpyBaseClient
 from wechatpy.exceptions import WeChatClientException
 
-from wechat.errors import AccessTokenInvalid, WeChatError, WeChatUnavailable, error_for
+from wechat.errors import AccessTokenInvalid, OutcomeUnknown, WeChatError, WeChatUnavailable, error_for
 from wechat.redaction import install_log_redaction
 from wechat.subscribe_data import fit_template_data
 from wechat.tokens import MemoryCache, StableTokenSource
@@ -146,9 +147,24 @@ class WeChatClient:
             raise self._unavailable(name, exc) from None
 
     def _unavailable(self, name, exc):
-        return self._failed(name, WeChatUnavailable(None, f"{type(exc).__name__} talking to WeChat"))
+        kind = OutcomeUnknown if may_have_arrived(exc) else WeChatUnavailable
+        return self._failed(name, kind(None, f"{type(exc).__name__} talking to WeChat"))
 
     @staticmethod
     def _failed(name, error):
         logger.warning("WeChat %s failed: errcode=%s errmsg=%s", name, error.errcode, error.errmsg)
         return error
+
+
+def may_have_arrived(exc):
+    """Whether a failed HTTP call may still have reached WeChat and been acted on.
+
+    Only a refused or timed-out connect proves the request never left; a read timeout
+    or a connection dropped after sending leaves WeChat's side unknown.
+    """
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+        return not isinstance(reason, NewConnectionError | ConnectTimeoutError)
+    return isinstance(exc, requests.Timeout | requests.exceptions.ChunkedEncodingError)

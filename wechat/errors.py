@@ -30,6 +30,12 @@ class WeChatUnavailable(WeChatError):
     retryable = True
 
 
+class OutcomeUnknown(WeChatUnavailable):
+    """The request went out but no answer came back (read timeout, connection dropped
+    mid-call): WeChat may have acted on it. A read is safe to repeat; a message may
+    already have been delivered, so its sender must not simply send it again."""
+
+
 class RateLimited(WeChatError):
     """45011: too many calls for this user; worth trying again after a pause."""
 

@@ -8,6 +8,10 @@ text -> content; wxa_media_check -> trace_id, suggest, label, errcode, errmsg, a
 
 WeChat retries a push it got no answer to within 5 s, so `dedupe_key` (MsgId,
 else trace_id, else sender + CreateTime) lets the app drop repeats.
+
+WeChat's XML never declares a DOCTYPE, so any XML that does (entity expansion, external
+entities) is refused before xmltodict or wechatpy reads it: defusedxml stops at the
+declaration itself.
 """
 
 import json
@@ -18,6 +22,9 @@ from dataclasses import dataclass
 from xml.parsers.expat import ExpatError
 
 import xmltodict
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError as DefusedParseError
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
@@ -46,6 +53,15 @@ def check_signature(token, signature, timestamp, nonce):
     except InvalidSignatureException:
         return False
     return True
+
+
+def timestamp_is_fresh(timestamp, *, now, max_age_seconds):
+    """The push's `timestamp` (Unix seconds, part of what is signed) is within max_age of now,
+    either way: a captured push replayed later, or a forged far-future one, is refused."""
+    try:
+        return abs(now - int(timestamp)) <= max_age_seconds
+    except (TypeError, ValueError):
+        return False
 
 
 def sign_push(token, timestamp=None, nonce=None):
@@ -87,14 +103,25 @@ def _is_json(text, content_type):
 def _load_json(text):
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # json.loads recurses once per nesting level
         raise InvalidPush("push body is not valid JSON") from None
+
+
+def _refuse_declarations(text):
+    """A DOCTYPE or an entity declaration is refused, unexpanded, before any XML parser we use sees it."""
+    try:
+        defused_fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise InvalidPush("push XML declares a DOCTYPE or entities") from None
+    except DefusedParseError:
+        raise InvalidPush("push body is not a WeChat XML message") from None
+    return text
 
 
 def _decrypt(text, content_type, crypto, msg_signature, timestamp, nonce):
     if crypto is None:
         raise InvalidPush("encrypted push but no crypto settings given")
-    envelope = _load_json(text) if _is_json(text, content_type) else text
+    envelope = _load_json(text) if _is_json(text, content_type) else _refuse_declarations(text)
     try:
         return WeChatCrypto(crypto.token, crypto.encoding_aes_key, crypto.appid).decrypt_message(
             envelope, msg_signature, timestamp, nonce
@@ -126,6 +153,7 @@ def _describe_json_push(raw):
 
 
 def _describe_xml_message(text):
+    _refuse_declarations(text)
     try:
         raw = xmltodict.parse(text)["xml"]
         message = parse_message(text)

@@ -22,8 +22,11 @@ class User(db.Model):
     staff_role = db.Column(db.String(10))
     street_code = db.Column(db.String(15), db.ForeignKey("grid_units.code"))
     department_code = db.Column(db.String(20), db.ForeignKey("departments.code"))
+    # Wrong passwords since the last successful sign-in: they set the delay before the next
+    # attempt (accounts/throttle.py) and are shown to the owner when they next sign in.
     failed_logins = db.Column(db.Integer, nullable=False, default=0)
-    locked_until = db.Column(UTCDateTime)
+    last_failed_login_at = db.Column(UTCDateTime)
+    next_sign_in_at = db.Column(UTCDateTime)  # no password is checked before this time
     disabled = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -69,6 +72,22 @@ class ApiToken(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     expires_at = db.Column(UTCDateTime, nullable=False)
+    revoked_at = db.Column(UTCDateTime)
+
+    user = db.relationship("User")
+
+
+class WebSession(db.Model):
+    """A signed-in staff browser. The cookie holds a random id whose SHA-256 is stored here,
+    so signing out, a password change or disabling the account ends the session everywhere."""
+
+    __tablename__ = "web_sessions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    session_hash = db.Column(db.String(64), nullable=False, unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_seen_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     revoked_at = db.Column(UTCDateTime)
 
     user = db.relationship("User")

@@ -67,5 +67,12 @@ class InvitationSchema(Schema):
     expires_at = fields.DateTime()
 
 
-def signed_in(token, user, ttl_seconds):
-    return {"token": token, "expires_in": ttl_seconds, "user": UserSchema().dump(user)}
+class FailedSignInsSchema(Schema):
+    count = fields.Integer()
+    last_at = fields.DateTime()
+
+
+def signed_in(token, user, ttl_seconds, missed=None):
+    """`failed_sign_ins` tells a staff member of wrong passwords since their last sign-in."""
+    return {"token": token, "expires_in": ttl_seconds, "user": UserSchema().dump(user),
+            "failed_sign_ins": FailedSignInsSchema().dump(missed) if missed else None}

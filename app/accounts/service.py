@@ -1,11 +1,11 @@
 """Signing in: WeChat users by their wx.login code, staff by password."""
 import logging
-from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import STAFF_ROLES, User
+from app.accounts.models import STAFF_ROLES, ApiToken, User, WebSession
+from app.accounts.throttle import record_failure, record_success, seconds_to_wait
 from app.accounts.tokens import issue_token
 from app.catalog.models import Department
 from app.core.clock import utcnow
@@ -16,8 +16,6 @@ from wechat import HighRiskUser, InvalidCode, RateLimited, WeChatError
 
 log = logging.getLogger(__name__)
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 WECHAT_RATE_LIMIT_RETRY_SECONDS = 60
 
 
@@ -64,48 +62,59 @@ def bind_phone(*, user, code):
     return user
 
 
-def sign_in_staff(*, username, password, now, ttl_seconds):
-    """Password sign-in with a lockout after repeated failures; returns (token, user)."""
-    user = verify_staff_password(username=username, password=password, now=now)
+def sign_in_staff(*, username, password, now, ttl_seconds, throttle):
+    """Password sign-in, throttled per account; returns (token, user, FailedSignIns or None)."""
+    user, missed = verify_staff_password(username=username, password=password, now=now, throttle=throttle)
     token, _ = issue_token(user=user, now=now, ttl_seconds=ttl_seconds)
-    return token, user
+    return token, user, missed
 
 
-def verify_staff_password(*, username, password, now):
-    """The staff user, or ApiError 401 (wrong) / 429 (locked); counts failures either way."""
-    user = db.session.scalar(select(User).where(User.username == username, User.staff_role.is_not(None)))
-    if user is not None and user.locked_until and user.locked_until > now:
-        retry_after = (user.locked_until - now).total_seconds()
-        raise ApiError.rate_limited(retry_after, "登录失败次数过多，请稍后再试 (too many failed sign-ins)")
+def verify_staff_password(*, username, password, now, throttle):
+    """(user, FailedSignIns or None), or ApiError 401 (wrong) / 429 (wait first).
+
+    The row is locked: attempts on one account run one after another, so parallel
+    guesses cannot all slip through the same open moment. The caller commits even on
+    an error, for the failure to count."""
+    user = db.session.scalar(select(User).where(User.username == username, User.staff_role.is_not(None))
+                             .with_for_update())
+    wait = seconds_to_wait(user, now) if user is not None else 0
+    if wait:
+        raise ApiError.rate_limited(wait, f"登录失败次数过多，请 {wait} 秒后再试 (too many failed sign-ins)")
     if user is None or user.disabled or not check_password_hash(user.password_hash or "", password):
-        record_failed_login(user, now)
+        if user is not None:
+            count_failure(user, now=now, throttle=throttle)
         raise ApiError.unauthorized("用户名或密码错误 (wrong username or password)", "invalid_credentials")
-    user.failed_logins = 0
-    user.locked_until = None
-    return user
+    return user, record_success(user)
 
 
-def web_authenticator(username, password):
-    """The staff web inbox's sign-in: the same checks and lockout as the API."""
-    try:
-        user = verify_staff_password(username=username, password=password, now=utcnow())
-    except ApiError:
-        user = None
-    db.session.commit()  # failed attempts count towards the lockout
-    return user
+def count_failure(user, *, now, throttle):
+    record_failure(user, now=now, throttle=throttle)
+    if user.next_sign_in_at is not None:
+        log.warning("staff account %s: %d wrong passwords in a row, next attempt delayed",
+                    user.id, user.failed_logins)
 
 
-def record_failed_login(user, now):
+def revoke_all_sign_ins(user, *, now):
+    """End every web session and API token of `user`: a new password or a disabled account
+    must not leave an old cookie or token working."""
+    for model in (WebSession, ApiToken):
+        db.session.execute(update(model).where(model.user_id == user.id, model.revoked_at.is_(None))
+                           .values(revoked_at=now))
+
+
+def set_disabled(*, username, disabled, now):
+    user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        return
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until = now + LOCKOUT
-        user.failed_logins = 0
+        raise ValueError(f"unknown user {username}")
+    user.disabled = disabled
+    if disabled:
+        revoke_all_sign_ins(user, now=now)
+    return user
 
 
-def create_staff(*, username, password, role, street_code=None, department_code=None):
-    """A staff account; ValueError with a readable reason when the combination is wrong."""
+def create_staff(*, username, password, role, street_code=None, department_code=None, now=None):
+    """A staff account, or a new password for an existing one (which ends its sign-ins);
+    ValueError with a readable reason when the combination is wrong."""
     if role not in STAFF_ROLES:
         raise ValueError(f"role must be one of {', '.join(STAFF_ROLES)}")
     if role == "staff" and not street_code:
@@ -120,6 +129,8 @@ def create_staff(*, username, password, role, street_code=None, department_code=
     if len(password) < 8:
         raise ValueError("the password needs at least 8 characters")
     user = db.session.scalar(select(User).where(User.username == username)) or User(username=username)
+    if user.id is not None:
+        revoke_all_sign_ins(user, now=now or utcnow())
     user.password_hash = generate_password_hash(password)
     user.staff_role = role
     user.street_code = street_code

@@ -13,6 +13,7 @@ from app.accounts.schemas import (
     WeChatSignInSchema,
     signed_in,
 )
+from app.accounts.throttle import Throttle
 from app.accounts.tokens import revoke_token
 from app.core.clock import utcnow
 from app.core.extensions import db, limiter
@@ -43,10 +44,11 @@ def sign_in_wechat():
 def sign_in_staff():
     body = load_json(StaffSignInSchema())
     try:
-        token, user = service.sign_in_staff(now=utcnow(), ttl_seconds=token_ttl(), **body)
+        token, user, missed = service.sign_in_staff(now=utcnow(), ttl_seconds=token_ttl(),
+                                                    throttle=Throttle.from_config(current_app.config), **body)
     finally:
-        db.session.commit()  # failed attempts count towards the lockout
-    return signed_in(token, user, token_ttl())
+        db.session.commit()  # a failed attempt counts towards the next delay
+    return signed_in(token, user, token_ttl(), missed)
 
 
 @bp.post("/auth/logout")

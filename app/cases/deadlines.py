@@ -3,7 +3,9 @@
 Jinshan counts deadlines in working days: Chinese public holidays are off and make-up
 working days (调休, a Saturday or Sunday that is worked) count. The `chinese-calendar`
 package knows the State Council's schedule up to the year it was released; an editable
-override table (passed in as a mapping) covers corrections and later years.
+override table (passed in as a mapping) covers corrections and later years. A later year
+not yet entered is counted on the regulation's own holidays (app/cases/holidays.py), and
+deadlines that touch it are provisional (`spans_unknown_year`).
 
 Rules chosen here (see also each function's docstring):
 - Day counting starts on the NEXT working day after the local date of the start; a
@@ -16,12 +18,14 @@ Rules chosen here (see also each function's docstring):
   timezone-aware; results come back in the zone of the datetime passed in.
 - Time is always passed in; nothing here reads the clock.
 """
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from app.cases.holidays import statutory_holidays
 
 # Longest run of days off we accept before deciding the calendar is broken (e.g. an
 # override table that turns a whole year off), instead of looping forever.
@@ -39,15 +43,21 @@ class WorkingCalendar:
 
     `overrides` maps a date to True (a working day) or False (a day off) and wins over
     chinese-calendar. It is copied at construction: rebuild the calendar when the table
-    changes. Years chinese-calendar does not know fall back to Monday–Friday and are
-    reported by `unknown_years()` so an admin can add that year's overrides.
+    changes. Years chinese-calendar does not know fall back to Monday–Friday minus
+    `fallback(year)` (the holiday regulation's own days off by default) and are reported
+    by `unknown_years()`, until an operator has entered that year's notice in full as
+    overrides and listed it in `entered_years`: from then on it is Monday–Friday plus
+    its overrides, like any year the package knows.
     """
 
     def __init__(self, overrides: Mapping[date, bool] | None = None,
                  work_start=time(9, 0), work_end=time(17, 0),
                  lunch: tuple[time, time] | None = DEFAULT_LUNCH,
-                 tz: str | tzinfo = "Asia/Shanghai"):
+                 tz: str | tzinfo = "Asia/Shanghai",
+                 fallback: Callable[[int], Collection[date]] = statutory_holidays,
+                 entered_years: Iterable[int] = ()):
         self.overrides = dict(overrides or {})
+        self.fallback, self.entered_years = fallback, frozenset(entered_years)
         self.work_start, self.work_end, self.lunch = work_start, work_end, lunch
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         self._guessed_years: set[int] = set()
@@ -61,18 +71,42 @@ class WorkingCalendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            self._guessed_years.add(day.year)
+            return self._beyond_chinese_calendar(day)
+
+    def _beyond_chinese_calendar(self, day: date) -> bool:
+        # An entered year is exactly its notice: every day off and make-up day is a row,
+        # so the regulation's guess no longer applies (a notice may move a 补假 day).
+        if day.year in self.entered_years:
             return day.weekday() < 5
+        self._guessed_years.add(day.year)
+        return day.weekday() < 5 and day not in self.fallback(day.year)
 
     def unknown_years(self) -> list[int]:
-        """Years answered by the Mon–Fri guess so far and without any override.
+        """Years answered by the fallback so far (never an entered one).
 
-        A year with at least one override is taken as one an admin has filled in (its
-        holidays and make-up days entered; plain weekdays need no row), so it stops
-        being reported. Only years actually asked about can appear.
+        Override rows alone do not make a year known: the notice is entered one day at
+        a time, and a half-entered year must stay reported (and its deadlines
+        provisional) until the operator says it is complete. Only years actually asked
+        about can appear.
         """
-        covered = {day.year for day in self.overrides}
-        return sorted(self._guessed_years - covered)
+        return sorted(self._guessed_years)
+
+    def is_known_year(self, year: int) -> bool:
+        """chinese-calendar has the State Council's schedule, or an operator entered it."""
+        return year in self.entered_years or _in_chinese_calendar(year)
+
+    def unknown_years_between(self, start: datetime, end: datetime) -> list[int]:
+        """Unknown years that counting from `start` to `end` may have used a day of.
+
+        Judged by the years of the two local dates, both included: hour counting uses
+        the start day itself, and a deadline is never earlier than its start's year.
+        """
+        first, last = self.local(start).date().year, self.local(end).date().year
+        return [year for year in range(first, last + 1) if not self.is_known_year(year)]
+
+    def spans_unknown_year(self, start: datetime, end: datetime) -> bool:
+        """Whether a deadline counted from `start` to `end` is provisional."""
+        return bool(self.unknown_years_between(start, end))
 
     def next_workday(self, day: date) -> date:
         """The first working day strictly after `day`."""
@@ -256,6 +290,14 @@ def is_overdue(due: datetime, now: datetime) -> bool:
     _require_aware(due)
     _require_aware(now)
     return now > due
+
+
+def _in_chinese_calendar(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
 def _require_aware(moment: datetime):

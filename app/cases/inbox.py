@@ -12,8 +12,10 @@ from app.core.clock import local_midnight
 from app.core.extensions import db
 from app.jobs import followups
 from app.photos.models import Photo
+from app.reports.models import Report
 
-REF_PATTERN = re.compile(r"^AJ\d", re.IGNORECASE)
+CASE_REF_START = re.compile(r"^AJ\d", re.IGNORECASE)
+REPORT_REF_START = re.compile(r"^JS\d", re.IGNORECASE)  # what a resident reads out over the phone
 
 SORTS = {
     "created_at": (Case.created_at.asc(),),
@@ -60,15 +62,21 @@ def apply_filters(query, *, now, status=None, category=None, cell=None, communit
 
 
 def text_match(q):
-    """A reference (AJ20261128-000123, or its start) is a prefix search on the unique ref
-    index; anything else looks in references and descriptions."""
-    if REF_PATTERN.match(q):
-        prefix = q.upper()
-        # A bound parameter in LIKE cannot use the btree index; a range on ref can.
-        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return and_(Case.ref >= prefix, Case.ref < after, Case.ref.startswith(prefix, autoescape=True))
+    """A case reference (AJ20261128-000123, or its start) is a prefix search on the unique
+    ref index, a report's (JS20261128-000123) finds the case that report is on; anything
+    else looks in case references and descriptions."""
+    if CASE_REF_START.match(q):
+        return ref_prefix(Case.ref, q.upper())
+    if REPORT_REF_START.match(q):
+        return Case.id.in_(select(Report.case_id).where(ref_prefix(Report.ref, q.upper())))
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(Case.ref.ilike(pattern, escape="\\"), Case.description.ilike(pattern, escape="\\"))
+
+
+def ref_prefix(column, prefix):
+    # A bound parameter in LIKE cannot use the btree index; a range on the unique ref can.
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < after, column.startswith(prefix, autoescape=True))
 
 
 def counters(*, user, now):

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.cases.intake import route_report
+from app.cases.recount import recompute_provisional_deadlines
 from app.cases.supervision import flag_overdue_and_remind
 from app.core.clock import utcnow
 from app.core.extensions import db
@@ -20,6 +21,7 @@ from app.reports.models import Report
 def register(app):
     followups.subscribe(app, followups.REPORT_RECEIVED, process_report)
     sweeper.register_periodic(app, flag_overdue_and_remind)
+    sweeper.register_periodic(app, recompute_provisional_deadlines)
 
 
 def process_report(report_id):
@@ -37,5 +39,8 @@ def process_report(report_id):
     route_report(report=report, radius_m=config["DUPLICATE_RADIUS_M"],
                  window=timedelta(hours=config["DUPLICATE_WINDOW_HOURS"]), now=now)
     report.status, report.processed_at = "processed", now
+    # What the routing owes the reporter is written in this transaction (the outbox);
+    # the job published after the commit only sends it.
+    followups.record(followups.REPORT_ROUTED, report)
     db.session.commit()
     followups.publish(followups.REPORT_ROUTED, report.id)

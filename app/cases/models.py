@@ -82,6 +82,9 @@ class Case(db.Model):
     handling_due_at = db.Column(UTCDateTime)
     due_at = db.Column(UTCDateTime)  # completion deadline
     extended_days = db.Column(db.Integer, nullable=False, default=0)
+    # Counted across a year whose holiday notice is not yet entered (holidays.py's
+    # fallback): recomputed, and cleared, once it is (app/cases/recount.py).
+    deadlines_provisional = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     rework_count = db.Column(db.Integer, nullable=False, default=0)
     reject_reason = db.Column(db.Text)
     merged_into_id = db.Column(db.Integer, db.ForeignKey("cases.id"))
@@ -129,6 +132,17 @@ class WorkdayOverride(db.Model):
 
     day = db.Column(db.Date, primary_key=True)
     is_workday = db.Column(db.Boolean, nullable=False)
+    note = db.Column(db.String(100))
+
+
+class EnteredYear(db.Model):
+    """A year whose State Council holiday notice an operator has entered in full
+    (`flask cases year YEAR complete`): its deadlines are no longer provisional."""
+
+    __tablename__ = "calendar_entered_years"
+
+    year = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    entered_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     note = db.Column(db.String(100))
 
 

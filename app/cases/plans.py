@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.cases import policy
-from app.cases.deadlines import ExtensionRefused, due_times
+from app.cases.deadlines import ExtensionRefused
 from app.cases.deadlines import extend as extend_due
 from app.cases.models import Case
+from app.cases.recount import deadline_columns
 from app.cases.scope import visible_cases
 from app.cases.service import record_event
 from app.catalog.models import Category
@@ -22,7 +23,7 @@ from app.core.extensions import db
 from app.photos.service import claim_photos
 
 CLEARED_DEADLINES = {"sign_due_at": None, "handling_due_at": None, "due_at": None,
-                     "extended_days": 0, "supervision": None}
+                     "extended_days": 0, "supervision": None, "deadlines_provisional": False}
 
 
 @dataclass
@@ -73,7 +74,10 @@ def extend(*, case, actor, now, working_days, reason):
     except ExtensionRefused as exc:
         raise ApiError.unprocessable(f"延期超过上限 (extension refused): {exc}", "extension_refused",
                                      fields={"working_days": [str(exc)]}) from exc
-    return Plan({"due_at": due, "extended_days": case.extended_days + working_days},
+    # Only a recount clears the flag (recount.py): the extension may add an unknown year.
+    provisional = case.deadlines_provisional or calendar.spans_unknown_year(case.dispatched_at, due)
+    return Plan({"due_at": due, "extended_days": case.extended_days + working_days,
+                 "deadlines_provisional": provisional},
                 note=f"延期 {working_days} 个工作日：{reason}")
 
 
@@ -109,10 +113,8 @@ def default_department(case):
 
 def fresh_deadlines(case, now):
     """A new clock from `now`: on dispatch, on rework and on reopen (重办)."""
-    times = due_times(policy.deadline_profile(category_of(case)), now, policy.working_calendar())
-    return {"dispatched_at": now, "signed_at": None, "handled_at": None, **CLEARED_DEADLINES,
-            "sign_due_at": times["sign_due"], "handling_due_at": times["handling_due"],
-            "due_at": times["completion_due"]}
+    columns = deadline_columns(policy.deadline_profile(category_of(case)), now, 0, policy.working_calendar())
+    return {"dispatched_at": now, "signed_at": None, "handled_at": None, **CLEARED_DEADLINES, **columns}
 
 
 def merge_target(case, actor, into_case_id):

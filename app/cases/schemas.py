@@ -125,6 +125,8 @@ class CaseSummarySchema(Schema):
     description = fields.String()
     created_at = fields.DateTime()
     due_at = fields.DateTime(allow_none=True)
+    # Counted across a year whose holiday notice is not entered yet: may still move.
+    deadlines_provisional = fields.Boolean()
     overdue = fields.Method("is_overdue")
     report_count = fields.Integer()
     flagged = fields.Boolean()
@@ -154,7 +156,8 @@ class CaseSchema(CaseSummarySchema):
     timeline = fields.Method("dump_timeline")
     deadlines = fields.Function(lambda c: {
         "sign_due_at": _iso(c.sign_due_at), "handling_due_at": _iso(c.handling_due_at),
-        "due_at": _iso(c.due_at), "extended_days": c.extended_days})
+        "due_at": _iso(c.due_at), "extended_days": c.extended_days,
+        "provisional": c.deadlines_provisional})
 
     def dump_timeline(self, case):
         return [{**EventSchema().dump(e), "photos": [photo_urls(p) for p in self.after_photos.get(e.id, [])]}

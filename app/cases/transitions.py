@@ -22,6 +22,7 @@ from app.cases.scope import handles_case
 from app.cases.service import record_event
 from app.core.errors import ApiError
 from app.core.extensions import db
+from app.jobs import followups
 
 
 def invalid_transition():
@@ -48,6 +49,9 @@ def transition(*, case, action, actor, now, version=None, **params):
                          to_status=to_status, note=plan.note, public=outcome.public)
     for step in plan.then:
         step(event)
+    if event.public:
+        # The reporters' messages are written beside the step, so neither commits alone.
+        followups.record(followups.CASE_STEP_PUBLIC, event)
     return event
 
 

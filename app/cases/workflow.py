@@ -79,7 +79,8 @@ ACTIONS = {action.name: action for action in WORKFLOW}
 # Timeline entries that are not staff actions, then every action's own label.
 EVENT_LABELS = {
     "created": "上报立卷", "report_attached": "追加上报", "merged_in": "合并转入", "note": "派遣说明",
-    "supervise": "督办", "remind": "到期提醒", **{action.name: action.label for action in WORKFLOW},
+    "supervise": "督办", "remind": "到期提醒", "deadlines_recomputed": "期限重算",
+    **{action.name: action.label for action in WORKFLOW},
 }
 
 

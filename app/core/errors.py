@@ -1,11 +1,16 @@
 """ApiError and the one JSON error handler every failure goes through.
 
 Errors look like {"error": {"code": "snake_case", "message": "...", "fields": {...}}}.
+A database that is down, restarting or out of connections is a 503 with Retry-After
+wherever it happens, never a 500: the client may simply try again.
 """
 import logging
 
 from flask import jsonify
+from sqlalchemy import exc as sql
 from werkzeug.exceptions import HTTPException
+
+from app.core.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +28,10 @@ HTTP_CODES = {
     500: ("internal_error", "服务器内部错误 (internal error)"),
     503: ("service_unavailable", "服务暂不可用 (service unavailable)"),
 }
+
+LOST_DATABASE = (sql.OperationalError, sql.InterfaceError, sql.TimeoutError)
+DATABASE_UNAVAILABLE = "数据库暂不可用，请稍后再试 (database unavailable)"
+RETRY_AFTER_SECONDS = 5  # a restart or a failover takes seconds; pre-ping reconnects on the next try
 
 
 class ApiError(Exception):
@@ -69,8 +78,9 @@ class ApiError(Exception):
         return cls(429, "rate_limited", message, headers={"Retry-After": str(int(retry_after))})
 
     @classmethod
-    def unavailable(cls, message=HTTP_CODES[503][1], code="service_unavailable"):
-        return cls(503, code, message)
+    def unavailable(cls, message=HTTP_CODES[503][1], code="service_unavailable", retry_after=None):
+        headers = {"Retry-After": str(int(retry_after))} if retry_after is not None else None
+        return cls(503, code, message, headers=headers)
 
 
 def error_response(status, code, message, fields=None, headers=None):
@@ -100,7 +110,37 @@ def handle_unexpected(error):
     return error_response(500, code, message)
 
 
+def database_failure(error):
+    """The 503 for a lost or unreachable database, or None for any other database error.
+
+    OperationalError covers refused connections, a server shutting down (a restart
+    terminates every backend) and lock or statement timeouts; InterfaceError is the
+    driver's "connection closed"; TimeoutError is the pool out of connections.
+    """
+    lost = isinstance(error, LOST_DATABASE) or getattr(error, "connection_invalidated", False)
+    if not lost:
+        return None
+    log.warning("database unavailable: %s", error.__class__.__name__)
+    discard_transaction()
+    return ApiError.unavailable(DATABASE_UNAVAILABLE, "database_unavailable", retry_after=RETRY_AFTER_SECONDS)
+
+
+def discard_transaction():
+    # The session's transaction died with its connection; rolled back, the next use
+    # checks out a connection that pool_pre_ping has tested, so the next request works.
+    try:
+        db.session.rollback()
+    except sql.SQLAlchemyError:
+        log.warning("rollback after a lost database connection failed too", exc_info=True)
+
+
+def handle_database_error(error):
+    failure = database_failure(error)
+    return handle_api_error(failure) if failure is not None else handle_unexpected(error)
+
+
 def register_error_handlers(app):
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(sql.SQLAlchemyError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

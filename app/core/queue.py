@@ -2,6 +2,8 @@
 
 Callers enqueue only after their database commit. Jobs take ids and re-read rows,
 so running one twice (rq is at-least-once, and the sweeper re-queues) is harmless.
+A queued job is a nudge, never the only record of work: the rows it acts on are
+committed first, and the sweeper finds them again when the job is lost.
 """
 import logging
 
@@ -11,7 +13,12 @@ from rq import Queue, Retry
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RETRY = Retry(max=5, interval=[2, 10, 30, 120, 600])
+# Immediate retries only: a retry with an interval needs rq's scheduler, which we do not
+# run (a forked child holding a Redis lock, left behind when its worker is killed).
+# Slower retries are the sweeper's: stuck reports, notifications due for a resend.
+DEFAULT_RETRY = Retry(max=2)
+# The web side's Redis calls are short; a hung Redis must not hang a request.
+WEB_SOCKET_TIMEOUT = 5
 
 
 class QueueConnections:
@@ -26,8 +33,18 @@ class QueueConnections:
     @property
     def redis(self):
         if self._redis is None and self.url:
-            self._redis = Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=5)
+            self._redis = Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=WEB_SOCKET_TIMEOUT)
         return self._redis
+
+    def worker_redis(self):
+        """A connection of the worker's own, with no socket timeout of ours.
+
+        rq blocks on BLPOP for its dequeue timeout (worker_ttl - 15 s, 405 s by default)
+        and raises a connection's socket timeout to that plus 10 s. Sharing the web
+        connection's pool, a worker reused sockets opened with 5 s and looped in
+        back-off on "Timeout reading from socket" whenever it was idle.
+        """
+        return Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=None)
 
     @property
     def rq(self):
@@ -58,6 +75,11 @@ class JobQueue:
     @property
     def rq(self):
         return self._connections.rq
+
+    def worker_queue(self):
+        """The queue on a connection of its own, for `flask worker` (see worker_redis)."""
+        connections = self._connections
+        return Queue(connections.queue_name, connection=connections.worker_redis())
 
     def enqueue(self, func, *args, job_id=None, timeout=120, retry=DEFAULT_RETRY):
         """Run `func(*args)` now (inline) or on a worker; returns False if Redis refused.

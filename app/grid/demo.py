@@ -1,11 +1,18 @@
 """A deterministic synthetic grid for Jinshan, for demos and tests.
 
-Real community and cell boundaries are not public. This builds a partition with
-the real 11 streets (codes, names, approximate town centres) and Jinshan's counts
-(226 communities, 926 cells): streets are Voronoi regions of the town centres,
-each street is split into communities and each community into cells the same
-way, around seeded pseudo-random points. Every split is clipped to its parent, so
-there are no gaps and no overlaps, and the same input always gives the same grid.
+Real community and cell boundaries are not public, nor are street boundaries. This
+partitions the real district outline (converted to WGS-84) among the real 11 streets
+and their 223 real communities (codes and names):
+- streets are the Voronoi regions of the real street seats, clipped to the outline,
+  so every seat lies in its own street;
+- each street is split among its communities, and each community into
+  CELLS_PER_COMMUNITY cells, around seeded pseudo-random points relaxed towards even
+  sizes (a few rounds of Lloyd's algorithm).
+Every split is clipped to its parent, so the outline is tiled with no gaps and no
+overlaps, and the same input always gives the same grid.
+
+The outline is from Vonng/adcode (an AMap district fence), CC BY 4.0: the GeoJSON
+carries that attribution, as must anything that ships or shows it.
 """
 import csv
 import json
@@ -15,13 +22,13 @@ from pathlib import Path
 import shapely
 from shapely.geometry import MultiPoint, Point, mapping
 
+from app.grid.importer import polygonal
 from app.grid.models import DISTRICT_CODE
+from app.grid.reference import communities, district_outline, outline_attribution, street_seats
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-COMMUNITY_COUNT = 226
-CELL_COUNT = 926
-# The synthetic district: the town centres' hull, widened to roughly Jinshan's size.
-DISTRICT_MARGIN_DEG = 0.035
+# Jinshan's real grid has 892 cells under its 223 communities.
+CELLS_PER_COMMUNITY = 4
 LLOYD_ROUNDS = 2
 
 
@@ -30,27 +37,27 @@ def read_streets(path=DATA_DIR / "jinshan_streets.csv"):
         return list(csv.DictReader(f))
 
 
-def build_demo_features(streets=None):
+def build_demo_features():
     """The demo grid as a GeoJSON FeatureCollection (dict)."""
-    streets = streets or read_streets()
-    centres = [Point(float(s["centre_lng_wgs84"]), float(s["centre_lat_wgs84"])) for s in streets]
-    district = MultiPoint(centres).convex_hull.buffer(DISTRICT_MARGIN_DEG, quad_segs=4)
-    street_shapes = split_polygon(district, centres)
+    streets = read_streets()
+    seats = street_seats()
+    street_shapes = split_polygon(district_outline(), [seats[s["code"]] for s in streets])
     features = []
-    community_quota = share_out(COMMUNITY_COUNT, [p.area for p in street_shapes])
-    communities = []
-    for street, shape, quota in zip(streets, street_shapes, community_quota):
+    for street, shape in zip(streets, street_shapes):
         features.append(feature(street["code"], street["name"], "street", DISTRICT_CODE, shape))
-        for n, piece in enumerate(split_evenly(shape, quota, seed=street["code"]), start=1):
-            code = f"{street['code']}{200 + n:03d}"
-            name = f"{street['name']}第{n:02d}村居"
-            communities.append((code, name, piece))
-            features.append(feature(code, name, "community", street["code"], piece))
-    cell_quota = share_out(CELL_COUNT, [c[2].area for c in communities])
-    for (code, name, shape), quota in zip(communities, cell_quota):
-        for n, piece in enumerate(split_evenly(shape, quota, seed=code), start=1):
-            features.append(feature(f"{code}{n:03d}", f"{name}第{n}网格", "cell", code, piece))
-    return {"type": "FeatureCollection", "features": features}
+        features.extend(community_features(street["code"], shape))
+    return {"type": "FeatureCollection", "attribution": outline_attribution(), "features": features}
+
+
+def community_features(street_code, street_shape):
+    members = [c for c in communities() if c["street_code"] == street_code]
+    features = []
+    for community, shape in zip(members, split_evenly(street_shape, len(members), seed=street_code)):
+        code, name = community["code"], community["name"]
+        features.append(feature(code, name, "community", street_code, shape))
+        for n, cell in enumerate(split_evenly(shape, CELLS_PER_COMMUNITY, seed=code), start=1):
+            features.append(feature(f"{code}{n:03d}", f"{name}第{n}网格", "cell", code, cell))
+    return features
 
 
 def feature(code, name, level, parent_code, geometry):
@@ -61,24 +68,21 @@ def feature(code, name, level, parent_code, geometry):
     }
 
 
-def share_out(total, weights):
-    """Split `total` into whole parts proportional to weights (largest remainder), each >= 1."""
-    raw = [total * w / sum(weights) for w in weights]
-    parts = [max(1, int(r)) for r in raw]
-    by_remainder = sorted(range(len(raw)), key=lambda i: (raw[i] - int(raw[i]), -i), reverse=True)
-    for i in by_remainder[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
-
-
 def split_evenly(polygon, count, seed):
     """`count` pieces of the polygon around seeded points, relaxed towards even sizes."""
     if count == 1:
         return [polygon]
     points = sample_points(polygon, count, random.Random(seed))
     for _ in range(LLOYD_ROUNDS):
-        points = [piece.centroid for piece in split_polygon(polygon, points)]
+        points = [centre_inside(piece, polygon) for piece in split_polygon(polygon, points)]
     return split_polygon(polygon, points)
+
+
+def centre_inside(piece, polygon):
+    # A piece with islands, or a crescent along the coast, may have its centroid in the
+    # sea; a seed outside the polygon could leave its piece empty.
+    centroid = piece.centroid
+    return centroid if polygon.contains(centroid) else piece.point_on_surface()
 
 
 def sample_points(polygon, count, rng):
@@ -92,17 +96,13 @@ def sample_points(polygon, count, rng):
 
 
 def split_polygon(polygon, points):
-    """The Voronoi regions of `points`, clipped to `polygon`, in the order of `points`."""
+    """The Voronoi regions of `points`, clipped to `polygon`, in the order of `points`.
+
+    A region keeps every part it cuts from the polygon (an island, a strip of coast
+    cut off by a bay), so the pieces always add up to the whole polygon.
+    """
     regions = shapely.voronoi_polygons(MultiPoint(points), extend_to=polygon, ordered=True)
-    return [largest_polygon(region.intersection(polygon)) for region in regions.geoms]
-
-
-def largest_polygon(geometry):
-    # Voronoi regions and their convex parents intersect in one polygon; guard anyway.
-    if geometry.geom_type == "Polygon":
-        return geometry
-    return max((g for g in getattr(geometry, "geoms", []) if g.geom_type == "Polygon"),
-               key=lambda g: g.area)
+    return [polygonal(region.intersection(polygon)) for region in regions.geoms]
 
 
 def demo_geojson():

@@ -19,6 +19,13 @@ class GridUnit(db.Model):
     kind = db.Column(db.String(20))  # streets: subdistrict | town | industrial_zone
     geometry = db.Column(db.Text)  # GeoJSON geometry, WGS-84; null until imported
     updated_at = db.Column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set when a full re-import leaves the unit out. Retired units are neither located
+    # nor listed, but stay: reports, cases and patrols keep referring to their codes.
+    retired_at = db.Column(UTCDateTime)
+
+    @property
+    def active(self):
+        return self.retired_at is None
 
     def __repr__(self):
         return f"<GridUnit {self.level} {self.code} {self.name}>"

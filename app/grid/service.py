@@ -1,11 +1,12 @@
 """Grid queries: point -> cell, units with children, imports that bump the grid version."""
 import shapely
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.core.errors import ApiError
 from app.core.extensions import db
-from app.grid import datum
+from app.grid.datum import to_wgs84
 from app.grid.importer import import_geojson
 from app.grid.index import CellIndex, CellRecord, IndexCache
 from app.grid.models import GridUnit, GridVersion
@@ -22,7 +23,7 @@ def locate(*, lat, lng, coord):
 
 
 def locate_or_none(*, lat, lng, coord):
-    wgs_lat, wgs_lng = datum.to_wgs84(lat, lng, coord)
+    wgs_lat, wgs_lng = to_wgs84(lat, lng, coord)
     return cell_index().locate(wgs_lat, wgs_lng)
 
 
@@ -49,30 +50,36 @@ def build_cell_index():
                community.code, community.name, street.code, street.name)
         .join(community, GridUnit.parent_code == community.code)
         .join(street, community.parent_code == street.code)
-        .where(GridUnit.level == "cell", GridUnit.geometry.is_not(None))
+        .where(GridUnit.level == "cell", GridUnit.geometry.is_not(None), GridUnit.retired_at.is_(None))
     ).all()
     records = [CellRecord(r[0], r[1], r[3], r[4], r[5], r[6]) for r in rows]
     polygons = shapely.from_geojson([r[2] for r in rows]) if rows else []
     return CellIndex(records, list(polygons))
 
 
-def import_grid(document):
-    """Validate and write a GeoJSON grid; the caller commits."""
-    codes = import_geojson(db.session, document)
-    bump_version()
-    _index_cache.clear()  # this process sees its own import at once
-    return codes
+def import_grid(document, *, datum="wgs84", merge=False, dry_run=False):
+    """Check and (unless dry_run) write a GeoJSON grid; returns its GridChanges. The caller commits.
+
+    A full import retires the imported units the file leaves out; merge keeps them.
+    """
+    changes = import_geojson(db.session, document, datum=datum, merge=merge, dry_run=dry_run,
+                             tolerance_m=current_app.config["GRID_TOLERANCE_M"])
+    if not dry_run:
+        bump_version()
+        _index_cache.clear()  # this process sees its own import at once
+    return changes
 
 
 LEVEL_NAMES = {None: ("网格单元", "grid unit"), "street": ("街镇", "street"),
                "community": ("村居", "community"), "cell": ("子网格", "cell")}
 
 
-def get_unit(code, level=None, *, status=404, field=None):
+def get_unit(code, level=None, *, status=404, field=None, retired=False):
     """The unit `code`, of `level` when given, or an ApiError: `unknown_<level>` (404 for a
-    path or query, 422 with `field` for a body that names a unit)."""
+    path or query, 422 with `field` for a body that names a unit). A retired unit counts as
+    unknown unless `retired` (showing history: old reports still name it)."""
     unit = db.session.get(GridUnit, code) if code else None
-    if unit is None or (level is not None and unit.level != level):
+    if unit is None or (level is not None and unit.level != level) or not (retired or unit.active):
         raise unknown_unit(code, level, status, field)
     return unit
 
@@ -84,17 +91,21 @@ def unknown_unit(code, level, status, field):
     return ApiError(status, error_code, f"没有编码为 {code} 的{chinese} (unknown {english})", fields)
 
 
+def active_units():
+    """Retired units stay in the table for history, out of every listing."""
+    return select(GridUnit).where(GridUnit.retired_at.is_(None))
+
+
 def children_of(code):
     return db.session.scalars(
-        select(GridUnit).where(GridUnit.parent_code == code).order_by(GridUnit.code)
+        active_units().where(GridUnit.parent_code == code).order_by(GridUnit.code)
     ).all()
 
 
 def streets():
-    return db.session.scalars(
-        select(GridUnit).where(GridUnit.level == "street").order_by(GridUnit.code)
-    ).all()
+    return db.session.scalars(active_units().where(GridUnit.level == "street").order_by(GridUnit.code)).all()
 
 
 def cell_count():
-    return db.session.query(GridUnit).filter(GridUnit.level == "cell").count()
+    return (db.session.query(GridUnit)
+            .filter(GridUnit.level == "cell", GridUnit.retired_at.is_(None)).count())

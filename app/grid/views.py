@@ -15,6 +15,6 @@ def locate():
 
 @bp.get("/units/<code>")
 def unit(code):
-    answer = UnitSchema().dump(service.get_unit(code))
+    answer = UnitSchema().dump(service.get_unit(code, retired=True))
     answer["children"] = UnitSchema(many=True).dump(service.children_of(code))
     return answer

@@ -6,6 +6,8 @@ the others. In `flask worker` one process per round runs it (a Redis lock elects
 `flask sweep` runs one round from cron.
 """
 import logging
+import os
+import socket
 from collections.abc import Callable
 
 from flask import Flask, current_app
@@ -46,12 +48,21 @@ def sweep_once(now=None):
 
 
 def sweeper_loop(app, interval, stop):
-    """One sweep per interval across all workers: a Redis lock elects the sweeper of the round."""
+    """One sweep per interval across all workers: a Redis lock elects the sweeper of the round.
+
+    The lock expires before the next round, so a sweeper killed mid-round (kill -9, no
+    cleanup) holds nothing: the next round elects whichever worker asks first.
+    """
     with app.app_context():
         while not stop.is_set():
             try:
-                if queue.redis.set(SWEEP_LOCK_KEY, "1", nx=True, ex=max(interval - 1, 1)):
+                if queue.redis.set(SWEEP_LOCK_KEY, sweeper_name(), nx=True, ex=max(interval - 1, 1)):
                     sweep_once()
             except Exception:
                 log.exception("sweeper round failed")
             stop.wait(interval)
+
+
+def sweeper_name():
+    # Who swept this round, for whoever reads the lock (ops, the tests).
+    return f"{socket.gethostname()}:{os.getpid()}"

@@ -3,6 +3,11 @@
 The worker is rq's SimpleWorker (jobs run in the worker process, no fork), so
 SQLAlchemy's connection pool is never shared across a fork; the session is
 removed after every job so no job sees another's stale rows.
+
+It runs without rq's scheduler. The scheduler is a forked child holding a Redis lock;
+killing its worker left the child running with the lock. Nothing here needs it: jobs
+are retried at once (queue.DEFAULT_RETRY) and later by the sweeper, which this
+process runs in a thread and which is elected per round by a lock that expires.
 """
 import threading
 import time
@@ -23,11 +28,17 @@ class AppWorker(SimpleWorker):
             db.session.remove()
 
 
+def make_worker():
+    """The worker on a Redis connection of its own (queue.worker_redis says why)."""
+    jobs = queue.worker_queue()
+    return AppWorker([jobs], connection=jobs.connection)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--sweep/--no-sweep", default=True, help="Run the periodic sweeper in this process.")
 def worker_command(burst, sweep):
-    """Run an rq worker (with rq's scheduler) and the sweeper inside the app context."""
+    """Run an rq worker and the sweeper inside the app context."""
     app = current_app._get_current_object()
     if queue.is_inline:
         raise click.UsageError("REDIS_URL is not set: jobs run inline, there is nothing to work on")
@@ -36,7 +47,7 @@ def worker_command(burst, sweep):
         interval = app.config["SWEEP_INTERVAL_SECONDS"]
         threading.Thread(target=sweeper_loop, args=(app, interval, stop), daemon=True, name="sweeper").start()
     try:
-        AppWorker([queue.rq], connection=queue.redis).work(burst=burst, with_scheduler=True)
+        make_worker().work(burst=burst, with_scheduler=False)
     finally:
         stop.set()
 

@@ -1,113 +1,129 @@
-"""Notification jobs: they take ids, commit once at their end, and are safe to run twice.
+"""Notification jobs: they send what the outbox holds and are safe to run twice.
 
-A job that leaves a notification `retrying` raises after its commit, so rq tries it
-again with backoff; inline (no Redis) the row waits for the sweeper
-(retry_pending_notifications).
+The rows are written in the transaction of the step they report (outbox.py, through
+followups.within), so a job queued after the commit is only a nudge: when Redis loses
+it, or a worker dies holding it, the sweeper finds the row again after
+NOTIFICATION_RESEND_AFTER_SECONDS. Each send is claim → commit → send → record →
+commit (deliver_one); a row left `attempting` past NOTIFICATION_UNKNOWN_AFTER_SECONDS
+is marked `unknown`, never sent again by itself.
 """
+import logging
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.cases.models import CaseEvent
 from app.core.clock import utcnow
 from app.core.extensions import db, queue
 from app.jobs import followups, sweeper
-from app.notifications import messages
+from app.notifications import outbox, service
 from app.notifications.models import DELIVERABLE_STATUSES, Notification
-from app.notifications.service import deliver, queue_notification
-from app.reports.models import Report
 
-RETRY_AFTER = timedelta(minutes=5)
-# Public steps the reporter hears about; a one-time subscription allows one message
-# per consent, so the in-between steps (签收, 延期, 处置反馈) are not spent on.
-NOTIFIED_STATUSES = ("accepted", "dispatched", "closed", "rejected")
+log = logging.getLogger(__name__)
+# A retry waits the resend delay doubled per failed attempt, up to this many times it.
+MAX_BACKOFF = 16
 
 
 def register(app):
-    followups.subscribe(app, followups.REPORT_ROUTED, notify_report_received)
-    followups.subscribe(app, followups.CASE_STEP_PUBLIC, notify_case_event)
-    sweeper.register_periodic(app, retry_pending_notifications)
+    followups.within(app, followups.REPORT_ROUTED, outbox.write_report_received)
+    followups.within(app, followups.CASE_STEP_PUBLIC, outbox.write_case_step)
+    followups.subscribe(app, followups.REPORT_ROUTED, send_report_received)
+    followups.subscribe(app, followups.CASE_STEP_PUBLIC, send_case_step)
+    sweeper.register_periodic(app, mark_unknown_notifications)
+    sweeper.register_periodic(app, resend_due_notifications)
 
 
-class NotificationRetry(Exception):
-    """Raised after commit when a send failed transiently, so rq retries the job."""
+def send_report_received(report_id):
+    """Send the routed report's "received" message, if it still waits."""
+    send_by_keys([outbox.report_received_key(report_id)])
 
 
-def notify_report_received(report_id):
-    """Tell the reporter their report reached the street centre's inbox."""
-    report = db.session.get(Report, report_id)
-    if report is None or report.case is None:  # not routed yet: nothing to tell
-        db.session.rollback()
-        return
-    now = utcnow()
-    notification = queue_notification(user=report.user, template=messages.REPORT_STATUS,
-                                      payload=messages.report_received(report),
-                                      dedupe_key=f"report_received:{report.id}", now=now)
-    finish([notification], now)
-
-
-def notify_case_event(event_id):
-    """Tell every reporter of the case about a public step, once per person and event."""
+def send_case_step(event_id):
+    """Send a public step's messages to the case's reporters, those still waiting."""
     event = db.session.get(CaseEvent, event_id)
-    if event is None or not event.public or event.to_status not in NOTIFIED_STATUSES:
-        db.session.rollback()
-        return
-    now = utcnow()
-    notifications = [
-        queue_notification(user=report.user, template=messages.REPORT_STATUS,
-                           payload=messages.case_event(report, event),
-                           dedupe_key=f"case_event:{event.id}:user:{report.user_id}", now=now)
-        for report in first_report_per_reporter(event.case)
-    ]
-    finish(notifications, now)
+    keys = outbox.case_step_keys(event) if event is not None else []
+    send_by_keys(keys)
 
 
 def send_notification(notification_id):
-    """Deliver one recorded notification (the sweeper's way back to a retrying row)."""
+    """Send one recorded notification (the sweeper's way back to a waiting row)."""
     notification = db.session.get(Notification, notification_id)
-    if notification is None:
+    if notification is None or not notification.is_deliverable:
+        db.session.rollback()
         return
-    finish([notification], utcnow())
+    deliver_one(notification)
 
 
-def first_report_per_reporter(case):
-    """One report per person: someone who reported the same problem twice hears once."""
-    reports = {}
-    for report in case.reports:
-        reports.setdefault(report.user_id, report)
-    return list(reports.values())
+def send_by_keys(dedupe_keys):
+    waiting = service.deliverable_by_keys(dedupe_keys) if dedupe_keys else []
+    if not waiting:
+        db.session.rollback()  # inline jobs share the request's session: leave it clean
+    for notification in waiting:
+        deliver_one(notification)
 
 
-def finish(notifications, now):
-    """Deliver, commit once, then raise if anything is left to retry."""
+def deliver_one(notification):
+    """claim → commit → send → record → commit.
+
+    The attempt is on record before WeChat hears of it, so a worker killed during the
+    send leaves a row the sweeper marks `unknown` rather than one it sends again.
+    """
     try:
-        delivered = [deliver(n, now) for n in notifications if n is not None]
+        if not service.claim(notification, utcnow()):
+            db.session.rollback()  # another worker has it, or it is done
+            return notification
+        attempt_no = notification.attempts
+        db.session.commit()
+        outcome = service.attempt(notification)
+        service.record_outcome(notification, outcome, attempt_no=attempt_no, now=utcnow())
         db.session.commit()
     except Exception:
-        # Inline jobs share the request's session: leave it clean for the caller.
         db.session.rollback()
         raise
-    retrying = [n.id for n in delivered if n.status == "retrying"]
-    if retrying:
-        raise NotificationRetry(f"notifications {retrying} failed transiently; retrying")
+    return notification
 
 
 def send_later(notifications):
-    """After the commit: deliver each notification still deliverable through the job."""
+    """After the commit: nudge a send for each notification written in it."""
     for notification in notifications:
-        if not notification.is_final:
+        if notification.is_deliverable:
             queue.enqueue(send_notification, notification.id)
 
 
-def retry_pending_notifications(now, retry_after=RETRY_AFTER):
-    """For the sweeper: queue a send for every notification still waiting `retry_after`
-    after its last try (Redis was down, rq's retries ran out). Returns how many."""
+def resend_due_notifications(now):
+    """For the sweeper: queue a send for every waiting row whose nudge was lost or whose
+    retry is due (back-off doubles the resend delay per attempt). Returns how many."""
     last_touched = func.coalesce(Notification.last_attempt_at, Notification.created_at)
-    ids = db.session.scalars(
-        select(Notification.id)
-        .where(Notification.status.in_(DELIVERABLE_STATUSES), last_touched <= now - retry_after)
+    rows = db.session.execute(
+        select(Notification.id, Notification.attempts, Notification.last_attempt_at, Notification.created_at)
+        .where(Notification.status.in_(DELIVERABLE_STATUSES), last_touched <= now - wait_after(0))
         .order_by(Notification.id)
     ).all()
-    for notification_id in ids:
+    db.session.rollback()  # release the read before the sends run (inline, without Redis)
+    due = [row.id for row in rows if (row.last_attempt_at or row.created_at) <= now - wait_after(row.attempts)]
+    for notification_id in due:
         queue.enqueue(send_notification, notification_id)
-    return len(ids)
+    return len(due)
+
+
+def wait_after(attempts):
+    factor = min(2 ** max(attempts - 1, 0), MAX_BACKOFF)
+    return setting_seconds("NOTIFICATION_RESEND_AFTER_SECONDS") * factor
+
+
+def mark_unknown_notifications(now):
+    """For the sweeper: rows left `attempting` too long become `unknown`; returns their ids.
+
+    WeChat's subscribe-message API has no delivery query, so nothing here can find out
+    whether the message arrived; a message spent twice is worse than one marked
+    unknown. `flask notifications unknown` lists them for ops.
+    """
+    ids = service.mark_unknown(older_than=now - setting_seconds("NOTIFICATION_UNKNOWN_AFTER_SECONDS"))
+    if ids:
+        log.warning("%d notification(s) with no recorded outcome marked unknown: %s", len(ids), ids)
+    return ids
+
+
+def setting_seconds(name):
+    return timedelta(seconds=current_app.config[name])

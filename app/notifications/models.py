@@ -3,10 +3,15 @@ from app.core.extensions import db
 
 WECHAT_SUBSCRIBE = "wechat_subscribe"
 
-# pending: created, not tried yet; retrying: a transient failure, worth another try;
-# sent, not_delivered (the user refused, or we cannot address them) and failed are final.
-STATUSES = ("pending", "retrying", "sent", "not_delivered", "failed")
+# pending: written with the step it reports, not tried yet; retrying: a transient failure
+# that WeChat answered, worth another try; attempting: a send is under way (committed
+# before WeChat is called). Final: sent; not_delivered (the user refused, or we cannot
+# address them); failed; unknown: an attempt whose outcome was never recorded (the
+# sender died mid-send, or the answer was lost), which is never sent again by itself.
+STATUSES = ("pending", "retrying", "attempting", "sent", "not_delivered", "failed", "unknown")
 DELIVERABLE_STATUSES = ("pending", "retrying")
+ATTEMPTING = "attempting"
+UNKNOWN = "unknown"
 
 
 class Notification(db.Model):
@@ -32,8 +37,8 @@ class Notification(db.Model):
     user = db.relationship("User")
 
     @property
-    def is_final(self):
-        return self.status not in DELIVERABLE_STATUSES
+    def is_deliverable(self):
+        return self.status in DELIVERABLE_STATUSES
 
     def __repr__(self):
         # No recipient: reprs end up in logs and tracebacks.

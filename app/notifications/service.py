@@ -1,24 +1,35 @@
 """Recording and delivering notifications. The caller (a job) commits.
 
-One row per dedupe key, and one worker at a time sending it: the row is claimed with
-a compare-and-set on `attempts` before the send, so two workers holding the same row
-never both send. (A crash between a send and the commit can still send twice.)
+One row per dedupe key, written in the transaction of the step it reports (the
+outbox), and one worker at a time sending it. A send is three steps with a commit
+between each, made by the job (jobs.deliver_one): `claim` marks the row
+`attempting`, `attempt` calls the channel, `record_outcome` writes what came back.
+A worker killed between the first commit and the last leaves the row `attempting`;
+`mark_unknown` later settles it as `unknown`, never as something to send again.
 """
 import logging
+from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.extensions import db
-from app.notifications.models import DELIVERABLE_STATUSES, WECHAT_SUBSCRIBE, Notification
+from app.notifications.models import ATTEMPTING, DELIVERABLE_STATUSES, UNKNOWN, WECHAT_SUBSCRIBE, Notification
 from app.notifications.transports import NotDeliverable, transport_for
-from wechat import SubscriptionRefused, WeChatError
+from wechat import OutcomeUnknown, SubscriptionRefused, WeChatError
 
 log = logging.getLogger(__name__)
 
-# Beyond rq's own retries the sweeper tries again; after this many tries we give up.
+# Beyond the first try the sweeper tries again, with back-off; after this many we give up.
 MAX_ATTEMPTS = 8
 ERROR_LIMIT = 200
+NO_OUTCOME = "no outcome recorded: the sender stopped during the send"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    error: str | None = None
 
 
 def recipient_for(user, channel=WECHAT_SUBSCRIBE):
@@ -54,61 +65,107 @@ def find_by_dedupe_key(dedupe_key):
     return db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
 
 
-def deliver(notification, now):
-    """Send `notification` once through its channel and record the outcome on the row.
-
-    Final rows are left alone, so delivering twice is harmless. Transient failures
-    leave the row `retrying`: the caller decides how to try again.
-    """
-    if notification.is_final or not claim(notification, now):
-        return notification
-    try:
-        transport_for(notification.channel).send(notification)
-    except NotDeliverable as exc:
-        record_outcome(notification, "not_delivered", str(exc))
-    except WeChatError as exc:
-        record_wechat_failure(notification, exc)
-    else:
-        record_outcome(notification, "sent")
-        notification.sent_at = now
-    return notification
+def deliverable_by_keys(dedupe_keys):
+    """The rows for these keys still waiting for a send, oldest first."""
+    return db.session.scalars(
+        select(Notification)
+        .where(Notification.dedupe_key.in_(dedupe_keys), Notification.status.in_(DELIVERABLE_STATUSES))
+        .order_by(Notification.id)
+    ).all()
 
 
 def claim(notification, now):
-    """Count this attempt, unless another worker has already counted one on this row.
+    """Mark the row `attempting` and count the attempt, unless it is not ours to send.
 
-    On PostgreSQL the second UPDATE waits for the first transaction and then finds
-    `attempts` changed, so it matches nothing and this worker does not send.
+    On PostgreSQL a second worker's UPDATE waits for the first transaction, then finds
+    the status changed and matches nothing, so only one worker goes on to send.
     """
-    seen_attempts = notification.attempts or 0
     result = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification.id, Notification.attempts == seen_attempts,
-               Notification.status.in_(DELIVERABLE_STATUSES))
-        .values(attempts=seen_attempts + 1, last_attempt_at=now)
+        .where(Notification.id == notification.id, Notification.status.in_(DELIVERABLE_STATUSES))
+        .values(status=ATTEMPTING, attempts=Notification.attempts + 1, last_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(notification)
     return result.rowcount == 1
 
 
-def record_wechat_failure(notification, exc):
+def attempt(notification):
+    """Send through the row's channel; the Outcome to record. Never touches the row."""
+    try:
+        transport_for(notification.channel).send(notification)
+    except NotDeliverable as exc:
+        return Outcome("not_delivered", str(exc))
+    except WeChatError as exc:
+        return wechat_outcome(notification, exc)
+    return Outcome("sent")
+
+
+def wechat_outcome(notification, exc):
     error = describe_error(exc)
     if isinstance(exc, SubscriptionRefused):
-        record_outcome(notification, "not_delivered", error)  # 43101: refused or out of quota
-    elif exc.is_retryable and notification.attempts < MAX_ATTEMPTS:
-        record_outcome(notification, "retrying", error)
-    elif exc.is_retryable:
-        record_outcome(notification, "failed", f"gave up after {notification.attempts} attempts: {error}")
-    else:
-        record_outcome(notification, "failed", error)
+        return Outcome("not_delivered", error)  # 43101: refused or out of quota
+    if isinstance(exc, OutcomeUnknown):
+        # WeChat may have delivered it; sending again could spend the reporter's consent twice.
+        return Outcome(UNKNOWN, f"no answer: {error}")
+    if exc.is_retryable and notification.attempts < MAX_ATTEMPTS:
+        return Outcome("retrying", error)
+    if exc.is_retryable:
+        return Outcome("failed", f"gave up after {notification.attempts} attempts: {error}")
+    return Outcome("failed", error)
+
+
+def record_outcome(notification, outcome, *, attempt_no, now):
+    """Write what attempt `attempt_no` came to, if the row is still that attempt's.
+
+    `unknown` is overwritten too: the sweeper may have given up on a slow send whose
+    answer did arrive, and the answer is the better record.
+    """
+    sent_at = now if outcome.status == "sent" else None
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, Notification.attempts == attempt_no,
+               Notification.status.in_((ATTEMPTING, UNKNOWN)))
+        .values(status=outcome.status, error=cut(outcome.error), sent_at=sent_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(notification)
     # The id, not the recipient: openids stay out of logs.
     log.info("notification %s %s: %s", notification.id, notification.status, notification.error)
 
 
-def record_outcome(notification, status, error=None):
-    notification.status = status
-    notification.error = error[:ERROR_LIMIT] if error else None
+def mark_unknown(*, older_than):
+    """Rows still `attempting` since before `older_than` become `unknown`; returns their ids."""
+    stale = (Notification.status == ATTEMPTING, Notification.last_attempt_at <= older_than)
+    ids = db.session.scalars(select(Notification.id).where(*stale).order_by(Notification.id)).all()
+    if ids:
+        db.session.execute(update(Notification).where(Notification.id.in_(ids), *stale)
+                           .values(status=UNKNOWN, error=NO_OUTCOME)
+                           .execution_options(synchronize_session=False))
+    return list(ids)
+
+
+def unknown_notifications():
+    """Every row whose outcome is unknown, for ops to reconcile (oldest first)."""
+    return db.session.scalars(select(Notification).where(Notification.status == UNKNOWN)
+                              .order_by(Notification.id)).all()
+
+
+def unknown_notification_count():
+    return db.session.scalar(select(func.count(Notification.id)).where(Notification.status == UNKNOWN))
+
+
+def release_unknown(notification_id):
+    """An operator's decision that an unknown message never arrived: it may be sent again."""
+    result = db.session.execute(
+        update(Notification).where(Notification.id == notification_id, Notification.status == UNKNOWN)
+        .values(status="pending", error="released for resending by an operator")
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def cut(error):
+    return error[:ERROR_LIMIT] if error else None
 
 
 def describe_error(exc):

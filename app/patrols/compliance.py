@@ -56,7 +56,7 @@ def cells_of(street_code=None):
     community = aliased(GridUnit)
     query = (select(GridUnit.code, GridUnit.name, community.code, community.name, community.parent_code)
              .join(community, GridUnit.parent_code == community.code)
-             .where(GridUnit.level == "cell").order_by(GridUnit.code))
+             .where(GridUnit.level == "cell", GridUnit.retired_at.is_(None)).order_by(GridUnit.code))
     if street_code is not None:
         query = query.where(community.parent_code == street_code)
     return [CellRow(*row) for row in db.session.execute(query)]

@@ -3,10 +3,8 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 
-from app.core.clock import local_day, local_midnight, local_zone  # noqa: F401  (local_day re-exported)
+from app.core.clock import local_day, local_zone
 from app.core.errors import ApiError
-
-zone = local_zone
 
 
 def cutoff_time():
@@ -16,7 +14,7 @@ def cutoff_time():
 
 def cutoff_at(day):
     """The aware instant of `day`'s cut-off (e.g. 20:00 local)."""
-    return datetime.combine(day, cutoff_time(), tzinfo=zone())
+    return datetime.combine(day, cutoff_time(), tzinfo=local_zone())
 
 
 def latest_closed_day(now):

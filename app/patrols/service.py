@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import COLLECTOR_ROLES
+from app.core.clock import local_day
 from app.core.errors import ApiError
 from app.core.extensions import db
 from app.grid import datum
@@ -63,7 +64,7 @@ def patrol_kind(user, cell, community):
 
 def ensure_today(date, now):
     """Patrols happen today: a client date may confirm it, never move it."""
-    today = days.local_day(now)
+    today = local_day(now)
     days.ensure_not_future(date, now)
     if date is not None and date != today:
         raise ApiError.bad_request(f"只能为今天（{today.isoformat()}）签到巡查 (patrols are for today only)",
@@ -127,7 +128,7 @@ def ensure_finishable(patrol, now):
     if patrol.status != "open":
         raise ApiError.conflict("该巡查已结束，不能重复提交 (patrol already finished)", "patrol_finished")
     # Finishing tomorrow would rewrite a day that compliance already judged.
-    if days.local_day(now) != patrol.date:
+    if local_day(now) != patrol.date:
         raise ApiError.conflict("巡查只能在签到当天结束 (a patrol ends on its own day)", "patrol_day_over")
 
 
@@ -148,7 +149,7 @@ def finding_problem(patrol, report):
         return "not found"  # another person's report is not told apart from a missing one
     if report.street_code != patrol.street_code:
         return "outside the patrol's street"
-    if days.local_day(report.created_at) != patrol.date:
+    if local_day(report.created_at) != patrol.date:
         return "not reported on the patrol's day"
     if report.patrol_id not in (None, patrol.id):
         return "already a finding of another patrol"

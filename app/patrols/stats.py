@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.core.clock import local_day
 from app.core.errors import ApiError
 from app.core.extensions import db
 from app.patrols import compliance, days
@@ -26,7 +27,7 @@ TABLES = ("communities", "collectors", "cells")
 
 def date_range(*, start, end, now):
     """(start, end) checked: not in the future, in order, at most a year; default the last week."""
-    end = days.ensure_not_future(end, now, "to") or days.local_day(now)
+    end = days.ensure_not_future(end, now, "to") or local_day(now)
     start = days.ensure_not_future(start, now, "from") or end - timedelta(days=DEFAULT_RANGE_DAYS - 1)
     if start > end:
         raise ApiError.bad_request("开始日期不能晚于结束日期 (from after to)", "invalid_range",

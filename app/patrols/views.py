@@ -1,7 +1,7 @@
 from flask import Blueprint, Response
 
 from app.accounts.auth import current_user, require_roles, require_user
-from app.core.clock import utcnow
+from app.core.clock import local_day, utcnow
 from app.core.extensions import db
 from app.core.requests import PageQuery, load_args, load_json, page_of
 from app.patrols import compliance, days, service, stats
@@ -48,7 +48,7 @@ def my_patrols():
 @require_roles(*SUPERVISORS)
 def patrol_compliance():
     query, now = load_args(ComplianceQuery()), utcnow()
-    day = days.ensure_not_future(query["date"], now) or days.local_day(now)
+    day = days.ensure_not_future(query["date"], now) or local_day(now)
     street = compliance.street_for(user=current_user(), street_code=query["street"])
     return compliance.daily_compliance(street=street, day=day)
 

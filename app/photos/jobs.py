@@ -2,18 +2,21 @@
 
 Safe to run twice: a processed photo is left alone, and the keys are fixed.
 """
+from datetime import timedelta
+
 from flask import current_app
 from sqlalchemy import select
 
 from app.core.clock import utcnow
 from app.core.extensions import db, storage
-from app.jobs import followups
+from app.jobs import followups, sweeper
 from app.photos.models import Photo
 from app.storage.images import ImageRejected, make_derivatives
 
 
 def register(app):
     followups.subscribe(app, followups.PHOTO_CLAIMED, process_photo)
+    sweeper.register_periodic(app, requeue_unprocessed_photos)
 
 
 def derivative_keys(photo_id):
@@ -28,6 +31,21 @@ def process_photo(photo_id):
         return
     make_photo_derivatives(photo, utcnow())
     db.session.commit()
+
+
+def requeue_unprocessed_photos(now):
+    """The sweeper: after-photos of a feedback still without derivatives after a grace period
+    (the nudge was lost with Redis, or its retries ran out) are published again.
+
+    A report's own photos are its processing job's work, caught up with the report."""
+    grace = timedelta(seconds=current_app.config["REPORT_SWEEP_AFTER_SECONDS"])
+    ids = db.session.scalars(select(Photo.id).where(
+        Photo.case_event_id.is_not(None), Photo.processed_at.is_(None), Photo.created_at < now - grace)
+        .order_by(Photo.created_at).limit(500)).all()
+    db.session.rollback()  # release the read transaction before the jobs run inline
+    for photo_id in ids:
+        followups.publish(followups.PHOTO_CLAIMED, photo_id, unique=True)
+    return ids
 
 
 def make_photo_derivatives(photo, now):

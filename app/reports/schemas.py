@@ -3,8 +3,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.grid.schemas import LocationSchema
 from app.photos.schemas import photo_urls
+from app.reports.service import REPORT_REF
 
 MAX_PHOTOS = 9  # wx.chooseMedia's limit
+OPENING_STEP = "created"  # the case event that opens a case around its first report
+OTHER_REPORT = "其他上报"
 
 
 class ReportRequestSchema(Schema):
@@ -29,11 +32,31 @@ def public_status(report):
 
 
 def public_timeline(report):
+    """The reporter's own story: their submission, then the case's public steps from then on.
+
+    A duplicate reporter joins a case someone else opened; the steps before their report
+    and the step that opened the case around the other report are not theirs, and no
+    other reporter's reference is shown (DESIGN: no other people's data).
+    """
     timeline = [{"at": report.created_at.isoformat(), "status": "received", "note": "已提交"}]
     if report.case is not None:
-        timeline += [{"at": e.at.isoformat(), "status": e.to_status or e.action, "note": e.note}
-                     for e in report.case.events if e.public]
+        timeline += [{"at": e.at.isoformat(), "status": e.to_status or e.action, "note": own_note(e.note, report)}
+                     for e in report.case.events if e.public and is_own_step(e, report)]
     return timeline
+
+
+def is_own_step(event, report):
+    if event.at < report.created_at:
+        return False
+    # The case's opening step names the report it was opened around.
+    return event.action != OPENING_STEP or bool(report.ref) and report.ref in (event.note or "")
+
+
+def own_note(note, report):
+    """A staff note as this reporter may read it: other reporters' references masked."""
+    if not note:
+        return note
+    return REPORT_REF.sub(lambda ref: ref.group() if ref.group() == report.ref else OTHER_REPORT, note)
 
 
 def report_for_owner(report):

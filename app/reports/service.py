@@ -1,4 +1,6 @@
 """Accepting reports: validation, the report row, and photos claimed atomically."""
+import re
+
 from sqlalchemy import select
 
 from app.catalog.service import get_active_category
@@ -9,6 +11,9 @@ from app.grid import datum
 from app.grid import service as grid_service
 from app.photos.service import claim_photos
 from app.reports.models import Report
+
+# A report's reference as report_ref() writes it, wherever it appears in text.
+REPORT_REF = re.compile(r"JS\d{8}-\d{6,}")
 
 
 def report_ref(report):

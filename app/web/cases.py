@@ -150,7 +150,7 @@ def list_args():
         return load(CaseListArgsSchema(), raw)
     except ApiError as exc:
         names = "、".join(FIELD_LABELS.get(name, name) for name in exc.fields)
-        abort(400, description=f"筛选条件有误（{names}），请修改后重试。")
+        raise ApiError.validation(exc.fields, f"筛选条件有误（{names}），请修改后重试。") from None
 
 
 def filtered():
@@ -254,6 +254,7 @@ def case_page(*, case, user, now):
     return {
         "case": case, "now": now, "category": category_label(category),
         "place": place_of(case), "deadlines": deadline_rows(case, now),
+        "provisional_note": provisional_note(case),
         "overdue": is_overdue(case, now), "level_names": LEVEL_NAMES,
         "reports": [report_view(r) for r in case.reports], "timeline": timeline(case),
         "actions": available_actions(user, case), "status_names": STATUS_NAMES,
@@ -283,6 +284,17 @@ def deadline_rows(case, now):
         due = getattr(case, name)
         rows.append((label, due, bool(due and running[name] and deadlines.is_overdue(due, now))))
     return rows
+
+
+def provisional_note(case):
+    """Why the deadlines may still move, for the case page; None when they are final."""
+    if not case.deadlines_provisional:
+        return None
+    calendar = policy.working_calendar()
+    years = calendar.unknown_years_between(case.dispatched_at, case.due_at)
+    if not years:  # entered meanwhile; the recount (flask cases …) has not reached it yet
+        return "期限为暂定（放假安排已录入，待重新计算）。"
+    return f"期限为暂定（{'、'.join(map(str, years))}年放假安排尚未公布），录入后将自动重新计算。"
 
 
 def report_view(report):

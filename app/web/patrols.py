@@ -8,9 +8,10 @@ from datetime import date
 from flask import Blueprint, abort, render_template, request
 
 from app.accounts.models import User
-from app.core.clock import utcnow
+from app.core.clock import local_day, utcnow
 from app.core.errors import ApiError
 from app.core.extensions import db
+from app.core.requests import check_ranges
 from app.grid import service as grid_service
 from app.patrols import compliance, days
 from app.web.auth import login_required, signed_in_user_id
@@ -30,7 +31,7 @@ def index():
     day = page_date(request.args.get("date"), now)
     street = as_page_error(compliance.street_for, user=user, street_code=request.args.get("street") or None)
     return render_template(
-        "web/patrols/index.html", day=day, today=days.local_day(now), street=street,
+        "web/patrols/index.html", day=day, today=local_day(now), street=street,
         streets=grid_service.streets() if user.staff_role == "admin" else [],
         compliance=compliance.daily_compliance(street=street, day=day),
         week=compliance.week_table(street=street, end=day), status_names=STATUS_NAMES, weekday=weekday_name)
@@ -46,11 +47,12 @@ def staff_user():
 def page_date(text, now):
     """The date picker's value; today when empty. A bad or future date is a 400 page, as in the API."""
     if not text:
-        return days.local_day(now)
+        return local_day(now)
     try:
         day = date.fromisoformat(text)
     except ValueError:
         abort(400, description="日期格式应为 年-月-日，例如 2024-05-01。")
+    check_ranges({"date": day})  # the API's bounds: the local clock cannot hold year 1
     return as_page_error(days.ensure_not_future, day, now)
 
 

@@ -1,7 +1,7 @@
 """case source, statistics indexes and the daily statistics rollup
 
 Revision ID: 7c1e0a5b9d2f
-Revises: d76017f7fe11
+Revises: 9e5596345277
 Create Date: 2026-12-01 22:00:00.000000
 
 cases.source is the channel of the case's first report, copied at creation so statistics
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c1e0a5b9d2f'
-down_revision = 'd76017f7fe11'
+down_revision = '9e5596345277'
 branch_labels = None
 depends_on = None
 

@@ -108,3 +108,18 @@ def test_an_invalid_phone_code_is_a_400_and_binds_nothing(client, world, wechat_
     assert answer.status_code == 400
     assert answer.json["error"]["code"] == "wechat_code_invalid"
     assert db.session.query(User).one().phone is None
+
+
+@pytest.fixture
+def development_client(make_app, app):
+    """The app with the built-in fake WeChat, as `bash bin/dev` runs it (on the suite's database)."""
+    development = make_app(USE_FAKE_WECHAT=True)
+    yield development.test_client()
+    with development.app_context():
+        db.engine.dispose()
+
+
+def test_the_readmes_development_sign_in_works_every_time_as_the_same_resident(development_client, world):
+    answers = [sign_in(development_client, "any-code") for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[0].json["user"]["id"] == answers[1].json["user"]["id"]

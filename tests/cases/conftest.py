@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.cases.deadlines import WorkingCalendar
 from app.cases.transitions import transition
 from app.core.clock import utcnow
 from app.core.extensions import db
@@ -17,6 +18,12 @@ OTHER_DEPARTMENT = "CGZF"
 
 def beijing(*parts):
     return datetime(*parts, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def calendar():
+    """The working calendar with no overrides: chinese-calendar and the regulation's fallback."""
+    return WorkingCalendar()
 
 
 def staff_user(username, role="staff", street_code=None, department_code=None):

@@ -7,7 +7,6 @@ Holiday dates come from chinese-calendar 1.11.0's 2026 data (State Council sched
 March 2026 has no holidays: Mar 6 is a Friday, Mar 9 a Monday.
 """
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,18 +20,7 @@ from app.cases.deadlines import (
     is_overdue,
     reminder_times,
 )
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def beijing(*parts):
-    return datetime(*parts, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def calendar():
-    return WorkingCalendar()
-
+from tests.cases.conftest import SHANGHAI, beijing, calendar  # noqa: F401  (a fixture)
 
 # --- which days are worked -------------------------------------------------------------
 
@@ -69,8 +57,15 @@ def test_a_guessed_year_is_reported_so_an_admin_can_add_overrides(calendar):
     assert calendar.unknown_years() == [2027]
 
 
-def test_a_year_with_overrides_is_no_longer_reported_as_guessed():
+def test_a_year_with_some_overrides_is_still_reported_until_marked_entered():
+    # The notice is entered a day at a time: a first row does not make the year known.
     calendar = WorkingCalendar(overrides={date(2027, 1, 1): False})
+    calendar.is_workday(date(2027, 3, 5))
+    assert calendar.unknown_years() == [2027]
+
+
+def test_a_year_marked_entered_is_no_longer_reported_as_guessed():
+    calendar = WorkingCalendar(overrides={date(2027, 1, 1): False}, entered_years={2027})
     calendar.is_workday(date(2027, 3, 5))
     assert calendar.unknown_years() == []
 

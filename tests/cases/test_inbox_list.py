@@ -108,7 +108,7 @@ def test_the_detail_carries_reports_photos_timeline_and_deadlines(client, people
     assert body["ref"] == case.ref and body["report_count"] == 1 and body["overdue"] is False
     assert body["reports"][0]["flagged"] is True and body["reports"][0]["description"] == report.description
     assert body["reports"][0]["location"] == {"lat": 30.885, "lng": 121.155, "coord": "wgs84"}
-    assert set(body["deadlines"]) == {"sign_due_at", "handling_due_at", "due_at", "extended_days"}
+    assert set(body["deadlines"]) == {"sign_due_at", "handling_due_at", "due_at", "extended_days", "provisional"}
     assert [e["action"] for e in body["timeline"]] == ["created", "accept", "dispatch", "note"]
     assert body["supervision"] is None and body["rework_count"] == 0
 
@@ -134,3 +134,21 @@ def test_a_reference_or_its_beginning_finds_cases_by_prefix_in_any_case(client, 
     prefix = ref[:11]  # AJ + the date
     assert cases["old"].id in ids(listing(client, people.staff_a, q=prefix))
     assert ids(listing(client, people.staff_a, q="AJ1999")) == []
+
+
+def with_resident_ref(case):
+    """The JS reference a resident was given for the case's report, as report_ref() writes it."""
+    from app.reports.service import report_ref
+
+    report = case.reports[0]
+    report.ref = report_ref(report)
+    db.session.commit()
+    return report.ref
+
+
+def test_a_residents_report_reference_finds_the_case_it_is_on(client, people, cases):
+    ref, foreign_ref = with_resident_ref(cases["march"]), with_resident_ref(cases["foreign"])
+    assert ids(listing(client, people.staff_a, q=ref)) == [cases["march"].id]
+    assert ids(listing(client, people.staff_a, q=ref.lower())) == [cases["march"].id]
+    assert ids(listing(client, people.staff_a, q=foreign_ref)) == []  # another street's case stays out of scope
+    assert ids(listing(client, people.staff_a, q="JS1999")) == []

@@ -83,3 +83,25 @@ def test_feedback_needs_at_least_one_after_photo(client, people, case_in):
     case = case_in("in_progress")
     response = act(client, people.handler, case, "feedback", note="已疏通", photo_ids=[])
     assert response.status_code == 400 and "photo_ids" in response.json["error"]["fields"]
+
+
+def test_after_photos_whose_job_was_lost_are_processed_by_the_sweeper(client, people, case_in):
+    from datetime import timedelta
+
+    from app.core.clock import utcnow
+    from app.jobs.sweeper import sweep_once
+    from app.photos.jobs import requeue_unprocessed_photos
+
+    case = case_in("in_progress")
+    photo_id = make_case_photo(people.handler).id
+    act(client, people.handler, case, "feedback", note="已疏通", photo_ids=[photo_id])
+    # As if the nudge had been lost with Redis: the photo is claimed, nothing made.
+    db.session.execute(db.update(Photo).where(Photo.id == photo_id).values(
+        processed_at=None, large_key=None, thumb_key=None, created_at=utcnow() - timedelta(minutes=10)))
+    db.session.commit()
+
+    sweep_once(now=utcnow())
+
+    assert requeue_unprocessed_photos(now=utcnow()) == []
+    photo = db.session.get(Photo, photo_id)
+    assert photo.processed_at is not None and photo.thumb_key

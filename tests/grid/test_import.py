@@ -19,8 +19,8 @@ def grid_file(tmp_path):
     return write
 
 
-def run_import(app, path):
-    return app.test_cli_runner().invoke(args=["grid", "import", path])
+def run_import(app, path, *options):
+    return app.test_cli_runner().invoke(args=["grid", "import", path, *(options or ["--datum", "wgs84"])])
 
 
 def unit_count():
@@ -123,7 +123,25 @@ def test_children_may_refer_to_parents_imported_earlier(app, grid_file):
     run_import(app, grid_file(document))
     cells_only = {"type": "FeatureCollection",
                   "features": [f for f in document["features"] if f["properties"]["level"] == "cell"]}
-    assert run_import(app, grid_file(cells_only)).exit_code == 0
+    assert run_import(app, grid_file(cells_only), "--datum", "wgs84", "--merge").exit_code == 0
     outside = copy.deepcopy(cells_only)
     outside["features"][0]["geometry"] = mapping(Polygon([(121.3, 30.7), (121.31, 30.7), (121.31, 30.71)]))
-    assert "not inside its parent" in run_import(app, grid_file(outside)).output
+    assert "not inside its parent" in run_import(app, grid_file(outside), "--datum", "wgs84", "--merge").output
+
+
+def test_a_full_import_refuses_children_of_parents_it_would_retire(app, grid_file):
+    document, _ = world_geojson()
+    run_import(app, grid_file(document))
+    cells_only = {"type": "FeatureCollection",
+                  "features": [f for f in document["features"] if f["properties"]["level"] == "cell"]}
+    result = run_import(app, grid_file(cells_only))
+    assert result.exit_code != 0
+    assert "parent 310116101201 is not in the file" in result.output and "--merge" in result.output
+
+
+def test_the_datum_must_be_named(app, grid_file):
+    document, _ = world_geojson()
+    result = app.test_cli_runner().invoke(args=["grid", "import", grid_file(document)])
+    assert result.exit_code != 0
+    assert "--datum" in result.output
+    assert unit_count() == 0

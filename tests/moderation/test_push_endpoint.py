@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 
@@ -161,3 +162,104 @@ def test_other_events_are_acknowledged(client, push_token):
     response = push(client, json.dumps(event), sign_push(push_token))
 
     assert (response.status_code, response.get_data(as_text=True)) == (200, "success")
+
+
+# --- XML that declares things: refused unread, so WeChat's retries change nothing either ---------
+
+def media_check_xml(photo, doctype=""):
+    return f"""<?xml version="1.0"?>{doctype}<xml><ToUserName>gh_fake</ToUserName><FromUserName>oUser</FromUserName>
+    <CreateTime>1</CreateTime><MsgType>event</MsgType><Event>wxa_media_check</Event><appid>wx1</appid>
+    <trace_id>{photo.media_trace_id}</trace_id><version>2</version><errcode>0</errcode><errmsg>ok</errmsg>
+    <result><suggest>risky</suggest><label>20002</label></result></xml>"""
+
+
+LAUGHS = ('<!DOCTYPE xml [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+          '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+DOCTYPES = {
+    "entity expansion": LAUGHS,
+    "an external entity": '<!DOCTYPE xml [<!ENTITY secret SYSTEM "file:///etc/passwd">]>',
+    "a bare doctype": "<!DOCTYPE xml>",
+}
+
+
+@pytest.mark.parametrize("doctype", DOCTYPES.values(), ids=DOCTYPES.keys())
+def test_a_signed_push_declaring_a_doctype_is_a_400_and_changes_nothing(client, checked_photo, push_token, doctype):
+    answers = [push(client, media_check_xml(checked_photo, doctype), sign_push(push_token), content_type="text/xml")
+               for _ in range(3)]  # WeChat's three retries
+
+    assert [(a.status_code, a.get_json()["error"]["code"]) for a in answers] == [(400, "invalid_push")] * 3
+    assert reloaded(checked_photo)[0].media_check == "pending"
+
+
+def test_an_encrypted_push_whose_envelope_names_an_external_dtd_is_a_400(client, checked_photo, fake_wechat,
+                                                                     push_token, app, monkeypatch):
+    aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+    monkeypatch.setitem(app.config, "WECHAT_PUSH_AES_KEY", aes_key)
+    crypto = PushCrypto(push_token, aes_key, app.config["WECHAT_APPID"])
+    body, query = encrypt_push(verdict(fake_wechat, checked_photo, "risky"), crypto)
+    query.update(signature=sign_push(push_token, query["timestamp"], query["nonce"])["signature"])
+
+    external_dtd = '<!DOCTYPE xml SYSTEM "http://attacker.example/push.dtd">'
+
+    response = push(client, external_dtd + body, query, content_type="text/xml")
+
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, "invalid_push")
+    assert reloaded(checked_photo)[0].media_check == "pending"
+
+
+def test_a_signed_push_nested_100000_deep_is_a_400(client, push_token):
+    body = '{"a":' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    response = push(client, body, sign_push(push_token), content_type="text/plain")
+
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, "invalid_push")
+
+
+# --- replay window and safe mode ---------------------------------------------------------
+
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+def signed_at(token, seconds_from_now):
+    return sign_push(token, timestamp=int(time.time()) + seconds_from_now)
+
+
+def test_a_push_signed_longer_ago_than_the_window_is_refused_and_changes_nothing(
+        client, checked_photo, fake_wechat, push_token):
+    response = push(client, verdict(fake_wechat, checked_photo, "risky"), signed_at(push_token, -301))
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "stale_push"
+    assert reloaded(checked_photo)[0].media_check == "pending"
+
+
+def test_a_push_dated_beyond_the_window_in_the_future_is_refused(client, checked_photo, fake_wechat, push_token):
+    response = push(client, verdict(fake_wechat, checked_photo, "risky"), signed_at(push_token, 301))
+
+    assert response.status_code == 403
+
+
+def test_a_push_signed_inside_the_window_is_accepted(client, checked_photo, fake_wechat, push_token):
+    response = push(client, verdict(fake_wechat, checked_photo, "pass"), signed_at(push_token, -290))
+
+    assert response.status_code == 200
+    assert reloaded(checked_photo)[0].media_check == "pass"
+
+
+def test_the_window_comes_from_the_settings(client, app, push_token, monkeypatch):
+    monkeypatch.setitem(app.config, "WECHAT_PUSH_MAX_AGE_SECONDS", 10)
+    response = client.get(PUSH_URL, query_string={**signed_at(push_token, -60), "echostr": "4711-echo"})
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "stale_push"
+
+
+def test_with_an_aes_key_set_a_plain_push_is_refused_and_changes_nothing(
+        client, checked_photo, fake_wechat, push_token, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WECHAT_PUSH_AES_KEY", AES_KEY)
+
+    response = push(client, verdict(fake_wechat, checked_photo, "pass"), sign_push(push_token))
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "encrypted_push_required"
+    assert reloaded(checked_photo)[0].media_check == "pending"

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from app.accounts.models import User
 from app.cases.models import Case, CaseEvent
 from app.core.extensions import db
+from app.jobs import followups
 from app.photos.models import Photo
 from app.reports.models import Report
 
@@ -71,3 +72,15 @@ def make_photo(report, *, processed=True, media_check="pending"):
     db.session.add(photo)
     db.session.flush()
     return photo
+
+
+def record_routing(report):
+    """What process_report does before its commit: the outbox rows for a routed report."""
+    followups.record(followups.REPORT_ROUTED, report)
+    db.session.commit()
+
+
+def record_step(event):
+    """What transition() does before its commit: the outbox rows for a public step."""
+    followups.record(followups.CASE_STEP_PUBLIC, event)
+    db.session.commit()

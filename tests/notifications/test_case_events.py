@@ -1,10 +1,10 @@
 import pytest
 
 from app.core.extensions import db
-from app.notifications.jobs import notify_case_event
+from app.notifications.jobs import send_case_step
 from app.notifications.models import Notification
 from tests.factories import make_staff
-from tests.notifications.rows import make_case, make_event, make_report, make_reporter
+from tests.notifications.rows import make_case, make_event, make_report, make_reporter, record_step
 
 
 @pytest.fixture
@@ -24,9 +24,9 @@ def recipients(fake_wechat):
 def test_an_accepted_case_tells_every_reporter(case_with_two_reporters, fake_wechat):
     case, alice, bob = case_with_two_reporters
     event = make_event(case, to_status="accepted")
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     assert recipients(fake_wechat) == sorted([alice.openid, bob.openid])
     assert {m["data"]["phrase3"]["value"] for m in fake_wechat.sent_messages} == {"已受理"}
@@ -34,13 +34,32 @@ def test_an_accepted_case_tells_every_reporter(case_with_two_reporters, fake_wec
     assert keys == {f"case_event:{event.id}:user:{alice.id}", f"case_event:{event.id}:user:{bob.id}"}
 
 
+def test_the_step_writes_one_pending_row_per_reporter_and_sends_nothing_itself(case_with_two_reporters,
+                                                                               fake_wechat):
+    case, _, _ = case_with_two_reporters
+    record_step(make_event(case, to_status="accepted"))
+
+    assert sorted(db.session.scalars(db.select(Notification.status))) == ["pending", "pending"]
+    assert fake_wechat.sent_messages == []
+
+
+def test_a_nudge_for_a_step_with_nothing_in_the_outbox_sends_nothing(case_with_two_reporters, fake_wechat):
+    case, _, _ = case_with_two_reporters
+    event = make_event(case, to_status="accepted")
+    db.session.commit()  # written by hand, without the transition's outbox rows
+
+    send_case_step(event.id)
+
+    assert fake_wechat.sent_messages == []
+
+
 def test_the_same_event_notified_twice_sends_once(case_with_two_reporters, fake_wechat):
     case, _, _ = case_with_two_reporters
     event = make_event(case, to_status="accepted")
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
-    notify_case_event(event.id)
+    send_case_step(event.id)
+    send_case_step(event.id)
 
     assert len(fake_wechat.sent_messages) == 2
 
@@ -51,9 +70,9 @@ def test_a_person_with_two_reports_on_the_case_hears_once(world, fake_wechat, te
     make_report(world, alice, case=case)
     make_report(world, alice, case=case)
     event = make_event(case, to_status="accepted")
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     assert recipients(fake_wechat) == [alice.openid]
 
@@ -62,9 +81,9 @@ def test_a_rejection_tells_the_reason_cut_to_the_thing_limit(case_with_two_repor
     case, _, _ = case_with_two_reporters
     reason = "该位置属于私人小区内部道路，请联系物业服务企业处理，谢谢理解"
     event = make_event(case, to_status="rejected", note=reason)
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     message = fake_wechat.sent_messages[0]
     assert message["data"]["phrase3"]["value"] == "不予受理"
@@ -77,9 +96,9 @@ def test_a_long_category_name_is_cut_to_the_thing_limit(case_with_two_reporters,
     db.session.get(Category, "C0101").minor_name = "上水井盖（含自来水公司管辖的各类阀门井及水表井）"
     case, _, _ = case_with_two_reporters
     event = make_event(case, to_status="closed", from_status="handled")
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     thing = fake_wechat.sent_messages[0]["data"]["thing1"]["value"]
     assert len(thing) == 20 and thing.endswith("…")
@@ -89,9 +108,9 @@ def test_a_dispatch_names_the_department(world, fake_wechat, templates):
     case = make_case(world, department_code="CGZF")
     make_report(world, make_reporter(fake_wechat), case=case)
     event = make_event(case, to_status="dispatched", from_status="accepted", note="内部备注：请今天处理")
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     assert fake_wechat.sent_messages[0]["data"]["thing4"]["value"] == "已交城管执法处理"
 
@@ -99,20 +118,21 @@ def test_a_dispatch_names_the_department(world, fake_wechat, templates):
 def test_an_internal_event_tells_nobody(case_with_two_reporters, fake_wechat):
     case, _, _ = case_with_two_reporters
     event = make_event(case, to_status="accepted", public=False)
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     assert fake_wechat.sent_messages == []
+    assert db.session.scalars(db.select(Notification)).all() == []
 
 
 @pytest.mark.parametrize("to_status", ["in_progress", "handled"])
 def test_intermediate_steps_spend_no_subscription(case_with_two_reporters, fake_wechat, to_status):
     case, _, _ = case_with_two_reporters
     event = make_event(case, to_status=to_status)
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     assert fake_wechat.sent_messages == []
 
@@ -123,9 +143,9 @@ def test_staff_reporters_without_openid_are_skipped(world, fake_wechat, template
     make_report(world, alice, case=case)
     make_report(world, make_staff(), case=case)
     event = make_event(case, to_status="accepted")
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     assert recipients(fake_wechat) == [alice.openid]
     assert db.session.scalar(db.select(db.func.count(Notification.id))) == 1
@@ -135,9 +155,9 @@ def test_one_refusal_does_not_stop_the_other_reporters(case_with_two_reporters, 
     case, _, _ = case_with_two_reporters
     fake_wechat.inject("cgi-bin/message/subscribe/send", 43101)
     event = make_event(case, to_status="accepted")
-    db.session.commit()
+    record_step(event)
 
-    notify_case_event(event.id)
+    send_case_step(event.id)
 
     statuses = sorted(db.session.scalars(db.select(Notification.status)))
     assert statuses == ["not_delivered", "sent"]

@@ -4,7 +4,7 @@ import pytest
 
 from app.core.extensions import db
 from app.notifications import jobs, service
-from app.notifications.jobs import NotificationRetry, send_notification
+from app.notifications.jobs import send_notification
 from app.notifications.models import Notification
 from tests.notifications.rows import NOW, make_reporter
 
@@ -54,11 +54,10 @@ def test_a_permanent_error_is_failed_and_never_retried(notification, fake_wechat
     assert len(fake_wechat.calls_to(SEND)) == 1
 
 
-def test_a_busy_wechat_leaves_it_retrying_and_the_job_raises_so_rq_retries(notification, fake_wechat):
+def test_a_busy_wechat_leaves_it_retrying_for_the_sweeper(notification, fake_wechat):
     fake_wechat.inject(SEND, -1)
 
-    with pytest.raises(NotificationRetry):
-        send_notification(notification.id)
+    send_notification(notification.id)
 
     row = reloaded(notification)
     assert (row.status, row.attempts) == ("retrying", 1)
@@ -68,20 +67,22 @@ def test_a_busy_wechat_leaves_it_retrying_and_the_job_raises_so_rq_retries(notif
 
 def test_a_later_run_sends_a_retrying_notification(notification, fake_wechat):
     fake_wechat.inject(SEND, -1)
-    with pytest.raises(NotificationRetry):
-        send_notification(notification.id)
+    send_notification(notification.id)
 
     send_notification(notification.id)
 
     row = reloaded(notification)
     assert (row.status, row.attempts, row.error) == ("sent", 2, None)
+    assert len(fake_wechat.calls_to(SEND)) == 2
     assert len(fake_wechat.sent_messages) == 1
 
 
-def test_an_unreachable_wechat_counts_as_transient(notification, fake_wechat):
-    fake_wechat.inject(SEND, disconnect=True)
+def test_an_unreachable_wechat_counts_as_transient(notification, make_app, fake_wechat):
+    from tests.workers import free_port
 
-    with pytest.raises(NotificationRetry):
+    closed = make_app(WECHAT_API_BASE=f"http://127.0.0.1:{free_port()}/",
+                      WECHAT_TEMPLATE_REPORT_STATUS="tmpl-report-status-0001")
+    with closed.app_context():
         send_notification(notification.id)
 
     row = reloaded(notification)
@@ -89,37 +90,71 @@ def test_an_unreachable_wechat_counts_as_transient(notification, fake_wechat):
     assert row.error.startswith("network: ")
 
 
+def test_a_connection_dropped_during_the_send_is_unknown_and_never_resent(notification, fake_wechat):
+    # WeChat may have accepted it before the connection went: sending again could spend
+    # the reporter's one-time consent twice.
+    fake_wechat.inject(SEND, disconnect=True)
+
+    send_notification(notification.id)
+    row = reloaded(notification)
+    assert row.status == "unknown"
+    assert row.error.startswith("no answer: network: ")
+
+    assert jobs.resend_due_notifications(now=row.last_attempt_at + timedelta(hours=1)) == 0
+    send_notification(notification.id)
+    assert len(fake_wechat.calls_to(SEND)) == 1
+
+
 def test_the_error_never_carries_the_access_token_or_secret(notification, fake_wechat, app):
     fake_wechat.inject(SEND, http_status=502)
 
-    with pytest.raises(NotificationRetry):
-        send_notification(notification.id)
+    send_notification(notification.id)
 
     error = reloaded(notification).error
     assert fake_wechat.access_token not in error
     assert app.config["WECHAT_SECRET"] not in error
 
 
-def test_the_sweeper_sends_notifications_left_retrying(notification, fake_wechat):
+def test_the_sweeper_sends_notifications_left_retrying_after_the_resend_delay(notification, fake_wechat, app):
     fake_wechat.inject(SEND, -1)
-    with pytest.raises(NotificationRetry):
-        send_notification(notification.id)
+    send_notification(notification.id)
     last_try = reloaded(notification).last_attempt_at
+    delay = app.config["NOTIFICATION_RESEND_AFTER_SECONDS"]
 
-    assert jobs.retry_pending_notifications(now=last_try + timedelta(seconds=10)) == 0
-    assert jobs.retry_pending_notifications(now=last_try + timedelta(minutes=6)) == 1
+    assert jobs.resend_due_notifications(now=last_try + timedelta(seconds=delay - 1)) == 0
+    assert jobs.resend_due_notifications(now=last_try + timedelta(seconds=delay)) == 1
 
     assert reloaded(notification).status == "sent"
     assert len(fake_wechat.sent_messages) == 1
 
 
+def test_each_failed_try_doubles_the_wait_before_the_next(notification, fake_wechat, app):
+    fake_wechat.inject(SEND, -1, times=2)
+    send_notification(notification.id)
+    send_notification(notification.id)
+    last_try = reloaded(notification).last_attempt_at
+    delay = app.config["NOTIFICATION_RESEND_AFTER_SECONDS"]
+
+    assert jobs.resend_due_notifications(now=last_try + timedelta(seconds=delay)) == 0
+    assert jobs.resend_due_notifications(now=last_try + timedelta(seconds=2 * delay)) == 1
+    assert reloaded(notification).status == "sent"
+
+
+def test_a_pending_notification_whose_job_was_lost_is_sent_after_the_resend_delay(notification, fake_wechat, app):
+    written = reloaded(notification).created_at
+    delay = app.config["NOTIFICATION_RESEND_AFTER_SECONDS"]
+
+    assert jobs.resend_due_notifications(now=written + timedelta(seconds=delay - 1)) == 0
+    assert jobs.resend_due_notifications(now=written + timedelta(seconds=delay)) == 1
+
+    assert reloaded(notification).status == "sent"
+
+
 def test_after_too_many_transient_failures_it_gives_up(notification, fake_wechat):
     fake_wechat.inject(SEND, -1, times=service.MAX_ATTEMPTS)
 
-    for _ in range(service.MAX_ATTEMPTS - 1):
-        with pytest.raises(NotificationRetry):
-            send_notification(notification.id)
-    send_notification(notification.id)
+    for _ in range(service.MAX_ATTEMPTS):
+        send_notification(notification.id)
 
     row = reloaded(notification)
     assert row.status == "failed"
@@ -134,12 +169,11 @@ def test_the_same_dedupe_key_gives_back_the_first_notification(notification, fak
     assert db.session.scalar(db.select(db.func.count(Notification.id))) == 1
 
 
-def test_the_periodic_sweep_includes_notification_retries(notification, fake_wechat):
+def test_the_periodic_sweep_includes_notification_resends(notification, fake_wechat):
     from app.jobs.sweeper import sweep_once
 
     fake_wechat.inject(SEND, -1)
-    with pytest.raises(NotificationRetry):
-        send_notification(notification.id)
+    send_notification(notification.id)
     notification_id, last_try = notification.id, reloaded(notification).last_attempt_at
 
     sweep_once(now=last_try + timedelta(minutes=6))  # ends with db.session.remove()

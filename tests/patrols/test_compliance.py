@@ -1,4 +1,4 @@
-"""Compliance per community and cell: in the small world, and across the 926-cell demo grid."""
+"""Compliance per community and cell: in the small world, and across the 892-cell demo grid."""
 from collections import Counter
 from datetime import timedelta
 
@@ -94,11 +94,11 @@ def test_compliance_across_the_demo_grid_counts_every_cell_of_one_street(client,
     assert totals["missing"] == sum(1 for n in range(len(cells)) if n % 3 == 2)
 
 
-def test_an_admin_sees_any_demo_street_and_all_926_cells_add_up(client, clock, demo_grid):
+def test_an_admin_sees_any_demo_street_and_all_892_cells_add_up(client, clock, demo_grid):
     admin = make_staff(None, role="admin", username="district-admin")
     seen = 0
     for street in sorted({c["code"][:9] for c in demo_grid}):
         answer = client.get(f"/api/v1/inbox/patrols/compliance?street={street}", headers=auth(admin))
         assert answer.status_code == 200
         seen += sum(len(c["cells"]) for c in answer.json["communities"])
-    assert seen == 926
+    assert seen == 892

@@ -4,15 +4,8 @@ from datetime import timedelta
 import pytest
 
 from app.core.extensions import db
-from tests.factories import STREET_B, make_collector, make_staff
+from tests.factories import STREET_B, make_collector, make_staff, signed_in_as
 from tests.patrols.conftest import TODAY, make_patrol
-
-
-def signed_in_as(client, user):
-    with client.session_transaction() as session:
-        session["staff_user_id"] = user.id
-        session["staff_username"] = user.username
-    return client
 
 
 def test_the_page_asks_for_sign_in_first(client, world):

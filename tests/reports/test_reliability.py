@@ -4,13 +4,9 @@ Workers run as `flask worker --burst` subprocesses, exactly as in production.
 """
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -21,11 +17,10 @@ from app.core.clock import utcnow
 from app.core.extensions import db
 from app.reports.jobs import requeue_stuck_reports
 from app.reports.models import Report
-from tests.conftest import TEST_APPID, TEST_SECRET, service_missing
 from tests.factories import auth, make_resident
 from tests.reports.conftest import jpeg_bytes, report_body, upload
+from tests.workers import finish, own_redis_server, start_worker, wait_until  # noqa: F401  fixtures
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("postgres_url")
 
 
@@ -35,38 +30,6 @@ def clean_redis(redis_url):
     connection.flushdb()
     yield redis_url
     connection.flushdb()
-
-
-def worker_env(database_url, redis_url, upload_root, wechat_server):
-    return {**os.environ, "FLASK_APP": "wsgi.py", "MICROGRID_ENV": "development",
-            "DATABASE_URL": database_url, "REDIS_URL": redis_url, "UPLOAD_DIR": upload_root,
-            "WECHAT_APPID": TEST_APPID, "WECHAT_SECRET": TEST_SECRET,
-            "WECHAT_API_BASE": wechat_server.base_url, "SWEEP_INTERVAL_SECONDS": "3600"}
-
-
-@pytest.fixture
-def start_worker(test_database_url, upload_root, wechat_server):
-    started = []
-
-    def start(redis_url, burst=True, extra_env=None):
-        env = {**worker_env(test_database_url, redis_url, upload_root, wechat_server), **(extra_env or {})}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "worker", "--no-sweep"] + (["--burst"] if burst else []),
-            cwd=ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def finish(process, timeout=60):
-    output, _ = process.communicate(timeout=timeout)
-    assert process.returncode == 0, output.decode(errors="replace")
 
 
 @pytest.fixture
@@ -107,15 +70,6 @@ def hold_row_lock(database_url, report_id):
     return engine, connection, transaction
 
 
-def wait_until(predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_a_worker_killed_mid_job_leaves_the_report_to_the_sweeper_and_it_is_processed_once(
         queued_app, world, start_worker, clean_redis, test_database_url):
     user = make_resident(openid="o-rq-kill")
@@ -143,42 +97,6 @@ def test_a_worker_killed_mid_job_leaves_the_report_to_the_sweeper_and_it_is_proc
     assert db.session.query(Case).count() == 1
     assert db.session.query(CaseEvent).filter_by(action="created").count() == 1
     assert report.case.report_count == 1
-
-
-@pytest.fixture
-def own_redis_server(tmp_path):
-    """A Redis server of this test's own, so it can be stopped and started again."""
-    binary = "/usr/bin/redis-server"
-    if not os.path.exists(binary):
-        service_missing("needs redis-server to stop and restart Redis")
-    port = free_port()
-
-    def start():
-        process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--dir", str(tmp_path)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert wait_until(lambda: ping(port), timeout=10)
-        return process
-
-    server = {"process": start(), "url": f"redis://127.0.0.1:{port}/0", "start": start}
-    yield server
-    server["process"].kill()
-    server["process"].wait()
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def ping(port):
-    try:
-        return Redis(port=port, socket_connect_timeout=0.2).ping()
-    except Exception:
-        return False
 
 
 def test_reports_accepted_while_redis_is_down_are_processed_after_it_returns(

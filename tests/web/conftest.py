@@ -10,9 +10,8 @@ Fixtures
   context, so no cookies leak between tests. Requests to anything but 127.0.0.1 are
   aborted: map tiles and other outside resources never load in tests. A screenshot of
   the page is saved to test-artifacts/screenshots/<test name>.png when the test ends,
-  pass or fail. `js_errors` lists uncaught JavaScript errors on the page.
-- install_staff_authenticator: `install(fn)` puts fn(username, password) -> user|None
-  in app.extensions["staff_authenticator"] for this test only.
+  pass or fail. `js_errors` lists uncaught JavaScript errors on the page and whatever
+  the Content-Security-Policy refused (Chromium reports those on the console).
 - sign_in: `sign_in(username, password)` fills in and submits /inbox/login in browser_page.
 
 Chromium is Debian's /usr/bin/chromium (MICROGRID_CHROMIUM overrides), never a
@@ -30,6 +29,7 @@ from werkzeug.serving import make_server
 
 from app.core.extensions import db
 from tests.conftest import service_missing
+from tests.factories import make_staff
 
 CHROMIUM = os.environ.get("MICROGRID_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -136,9 +136,15 @@ def browser_page(request, browser, live_server, js_errors):
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("pageerror", lambda error: js_errors.append(str(error)))
+    page.on("console", lambda message: _keep_csp_violation(message, js_errors))
     yield page
     _save_screenshot(page, request.node.name)
     context.close()
+
+
+def _keep_csp_violation(message, js_errors):
+    if message.type == "error" and "Content Security Policy" in message.text:
+        js_errors.append(message.text)
 
 
 def _only_loopback(route):
@@ -158,21 +164,6 @@ def _save_screenshot(page, test_name):
 
 
 @pytest.fixture
-def install_staff_authenticator(app):
-    missing = object()
-    previous = app.extensions.get("staff_authenticator", missing)
-
-    def install(authenticate):
-        app.extensions["staff_authenticator"] = authenticate
-
-    yield install
-    if previous is missing:
-        app.extensions.pop("staff_authenticator", None)
-    else:
-        app.extensions["staff_authenticator"] = previous
-
-
-@pytest.fixture
 def sign_in(browser_page, live_server):
     def sign_in_as(username, password):
         browser_page.goto(live_server.url + "/inbox/login")
@@ -183,3 +174,11 @@ def sign_in(browser_page, live_server):
         return browser_page
 
     return sign_in_as
+
+
+@pytest.fixture
+def zhang(world):
+    """A street staff member with make_staff's default password."""
+    user = make_staff(username="zhang")
+    db.session.commit()
+    return user

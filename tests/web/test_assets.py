@@ -17,6 +17,7 @@ ASSETS = {
     "vendor/echarts/echarts.min.js": "javascript",
     "web.css": "text/css",
     "web.js": "javascript",
+    "patrols.css": "text/css",
     "stats.css": "text/css",
     "stats.js": "javascript",
 }

@@ -1,9 +1,9 @@
 """The inbox shell in a real browser: Chinese sign-in page, vendored scripts, maps, errors."""
-from types import SimpleNamespace
-
 import pytest
 
+from app.core.extensions import db
 from app.grid.datum import to_gcj02
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -48,13 +48,10 @@ def test_a_wrong_password_shows_the_error_on_the_form(browser_page, sign_in):
     assert page.get_by_label("用户名").input_value() == "zhang"
 
 
-def test_staff_the_authenticator_accepts_reach_the_home_page_and_can_sign_out(
-    browser_page, sign_in, install_staff_authenticator
-):
-    install_staff_authenticator(
-        lambda username, password: SimpleNamespace(id=1, username=username) if password == "right" else None
-    )
-    page = sign_in("zhang", "right")
+def test_staff_with_the_right_password_reach_the_home_page_and_can_sign_out(browser_page, sign_in, world):
+    make_staff(username="zhang", password="right-password")
+    db.session.commit()
+    page = sign_in("zhang", "right-password")
     assert page.url.endswith("/inbox/")
     assert "登录成功" in page.locator(".flashes").inner_text()
     assert page.locator(".account-name").inner_text() == "zhang"
@@ -96,3 +93,14 @@ def test_an_unknown_inbox_page_is_a_chinese_404_page(browser_page, live_server):
     assert answer.status == 404
     assert page.locator("h1").inner_text() == "页面不存在"
     assert page.get_by_role("link", name="返回工作台").is_visible()
+
+
+def test_the_pages_policy_stops_an_inline_script_and_the_suite_hears_of_it(
+        browser_page, live_server_factory, js_errors):
+    server = live_server_factory()
+    inline = '<!doctype html><title>x</title><p style="color: red">x</p><script>window.ran = true</script>'
+    server.app.add_url_rule("/inbox/test-inline", "web.test_inline", lambda: inline)
+    browser_page.goto(server.url + "/inbox/test-inline")
+    assert browser_page.evaluate("window.ran === undefined")
+    assert browser_page.evaluate("getComputedStyle(document.querySelector('p')).color") != "rgb(255, 0, 0)"
+    assert any("Content Security Policy" in error for error in js_errors)

@@ -15,14 +15,7 @@ from app.web.case_actions import STALE
 
 # The case world (street staff of A and B, admin, two department handlers) is borrowed, not copied.
 from tests.cases.conftest import DEPARTMENT, advance, case_in, people  # noqa: F401
-from tests.factories import make_case, make_case_photo
-
-
-def signed_in_as(client, user):
-    with client.session_transaction() as session:
-        session["staff_user_id"] = user.id
-        session["staff_username"] = user.username
-    return client
+from tests.factories import make_case, make_case_photo, signed_in_as
 
 
 def csrf_token(client, path):

@@ -6,7 +6,8 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from wechat import check_signature
+from app.core.extensions import DEV_APPID, DEV_SECRET
+from wechat import WeChatClient, check_signature
 from wechat.fake.server import FakeWeChatServer, start_dev_server
 
 
@@ -69,8 +70,14 @@ def test_jscode2session_is_served_as_text_plain_like_the_real_one(fake_wechat, a
     assert response.headers["Content-Type"].startswith("text/plain")
 
 
-def test_the_dev_server_starts_once_per_process(appid, app_secret):
-    assert start_dev_server(appid, app_secret) == start_dev_server(appid, app_secret)
+def test_the_dev_server_starts_once_per_process():
+    # The app's development credentials: the process-wide server keeps the first caller's.
+    assert start_dev_server(DEV_APPID, DEV_SECRET) == start_dev_server(DEV_APPID, DEV_SECRET)
+
+
+def test_the_dev_server_gives_the_same_openid_for_the_same_code_every_time():
+    client = WeChatClient(DEV_APPID, DEV_SECRET, api_base=start_dev_server(DEV_APPID, DEV_SECRET), timeout=2)
+    assert client.code_to_session("any-code")["openid"] == client.code_to_session("any-code")["openid"]
 
 
 def test_with_a_push_url_media_verdicts_are_pushed_signed_like_wechat(appid, app_secret, make_client):

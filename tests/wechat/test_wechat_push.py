@@ -162,3 +162,18 @@ def test_an_encrypted_push_without_crypto_settings_is_refused():
 def test_an_unreadable_body_is_an_invalid_push(body):
     with pytest.raises(InvalidPush):
         parse_push(body, None)
+
+
+def test_xml_declaring_a_doctype_is_refused_before_it_is_parsed():
+    with pytest.raises(InvalidPush, match="DOCTYPE"):
+        parse_push("<!DOCTYPE xml>" + IMAGE_XML, "text/xml")
+
+
+def test_a_push_timestamp_is_fresh_only_within_the_window_either_way():
+    from wechat import timestamp_is_fresh
+
+    assert timestamp_is_fresh("1000", now=1300, max_age_seconds=300)
+    assert timestamp_is_fresh("1600", now=1300, max_age_seconds=300)
+    assert not timestamp_is_fresh("999", now=1300, max_age_seconds=300)
+    assert not timestamp_is_fresh("1601", now=1300, max_age_seconds=300)
+    assert not timestamp_is_fresh("soon", now=1300, max_age_seconds=300)

@@ -2,7 +2,9 @@ import pytest
 
 from wechat import (
     InvalidRequest,
+    OutcomeUnknown,
     SubscriptionRefused,
+    WeChatClient,
     WeChatUnavailable,
     fit_template_data,
     truncate_phrase,
@@ -80,6 +82,38 @@ def test_a_busy_wechat_is_worth_retrying(wechat_client, fake_wechat, alice_openi
     with pytest.raises(WeChatUnavailable) as caught:
         wechat_client.send_subscribe_message(alice_openid, "T", {"thing1": "x"})
     assert caught.value.is_retryable
+
+
+def test_a_send_whose_answer_never_comes_may_have_been_delivered(make_client, fake_wechat, alice_openid):
+    fake_wechat.inject(SEND, delay=0.5)
+
+    with pytest.raises(OutcomeUnknown):
+        make_client(timeout=0.2).send_subscribe_message(alice_openid, "T", {"thing1": "x"})
+
+
+def test_a_connection_dropped_during_a_send_may_have_been_delivered(wechat_client, fake_wechat, alice_openid):
+    fake_wechat.inject(SEND, disconnect=True)
+
+    with pytest.raises(OutcomeUnknown):
+        wechat_client.send_subscribe_message(alice_openid, "T", {"thing1": "x"})
+
+
+def test_a_refused_connection_certainly_sent_nothing(appid, app_secret, alice_openid):
+    from tests.workers import free_port
+
+    client = WeChatClient(appid, app_secret, api_base=f"http://127.0.0.1:{free_port()}/")
+
+    with pytest.raises(WeChatUnavailable) as caught:
+        client.send_subscribe_message(alice_openid, "T", {"thing1": "x"})
+    assert not isinstance(caught.value, OutcomeUnknown)
+
+
+def test_an_http_error_is_an_answer_not_an_unknown(wechat_client, fake_wechat, alice_openid):
+    fake_wechat.inject(SEND, http_status=502)
+
+    with pytest.raises(WeChatUnavailable) as caught:
+        wechat_client.send_subscribe_message(alice_openid, "T", {"thing1": "x"})
+    assert not isinstance(caught.value, OutcomeUnknown)
 
 
 def test_thing_values_keep_twenty_characters_with_an_ellipsis():

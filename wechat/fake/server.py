@@ -4,7 +4,9 @@ It speaks WeChat's request and response shapes for the endpoints we use, so the
 real client code (wechatpy + requests) runs unchanged against it. Behaviour that
 tests rely on:
 - a login code always maps to the same openid, is usable once (40163 on reuse),
-  and codes starting with "bad" are invalid (40029);
+  and codes starting with "bad" are invalid (40029); the development server
+  (start_dev_server) takes a code as often as it is sent, so a hand-typed
+  `{"code": "any-code"}` signs the same resident in every time;
 - stable_token returns the same token until force_refresh; cgi-bin/token rotates
   it on every call (the trap that makes stable_token necessary);
 - endpoints needing a token answer 41001 / 40001 / 42001 like WeChat;
@@ -57,7 +59,7 @@ class _Injection:
 
 class FakeWeChatServer:
     def __init__(self, appid, secret, bad_words=("违禁",), review_words=(), with_unionid=False,
-                 push_url=None, push_token=None):
+                 push_url=None, push_token=None, reusable_codes=False):
         self.appid = appid
         self.secret = secret
         self.bad_words = tuple(bad_words)
@@ -65,6 +67,7 @@ class FakeWeChatServer:
         self.with_unionid = with_unionid
         self.push_url = push_url
         self.push_token = push_token
+        self.reusable_codes = reusable_codes  # login and phone codes: WeChat's are one-time
         self.requests = []  # {method, path, params, json} for every call, in order
         self.sent_messages = []  # subscribe messages WeChat accepted
         self.media_checks = []  # {trace_id, openid, media_url, scene}
@@ -314,6 +317,8 @@ class FakeWeChatServer:
             return 41008
         if code.startswith("bad"):
             return 40029
+        if self.reusable_codes:
+            return None
         with self._lock:
             if code in used_codes:
                 return 40163
@@ -375,6 +380,7 @@ def start_dev_server(appid, secret, push_url=None, push_token=None):
     global _dev_server
     with _dev_server_lock:
         if _dev_server is None:
-            _dev_server = FakeWeChatServer(appid, secret, push_url=push_url, push_token=push_token).start()
+            _dev_server = FakeWeChatServer(appid, secret, push_url=push_url, push_token=push_token,
+                                           reusable_codes=True).start()
             logger.info("Fake WeChat API listening at %s (development only)", _dev_server.base_url)
         return _dev_server.base_url

@@ -9,11 +9,15 @@
   function drawMap(element) {
     if (element.dataset.mapReady) return;
     var options = JSON.parse(element.dataset.map);
+    // Set through the DOM, which the Content-Security-Policy allows (a style attribute it would not).
+    if (element.dataset.height) element.style.height = element.dataset.height;
     var map = L.map(element, { zoomControl: true }).setView(options.centre, options.zoom);
     L.tileLayer(options.tiles.url, {
       subdomains: options.tiles.subdomains,
       attribution: options.tiles.attribution,
-      maxZoom: options.tiles.maxZoom
+      maxZoom: options.tiles.maxZoom,
+      // Pages send no Referer off the site; tile servers (OpenStreetMap's policy) want our origin.
+      referrerPolicy: "strict-origin"
     }).addTo(map);
     var markers = options.points.map(function (point) {
       var marker = L.marker([point.lat, point.lng]).addTo(map);
