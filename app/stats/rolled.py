@@ -38,12 +38,20 @@ def supports(scope, group_by):
     return group_by in GROUPINGS and scope.category is None and scope.source is None
 
 
-def measured(scope, period, by):
-    """{key: {measure: n}}, the same measures queries.py counts."""
-    rows = summed_days(scope, period, by)
+def measured(scope, period, by, days=None):
+    """{key: {measure: n}}, the same measures queries.py counts (`days`: the rollup's sums, when
+    the caller has them already)."""
+    rows = days if days is not None else summed_days(scope, period, by)
     extras = (early_closes(scope, period, by), late_closes(scope, period, by), repeat_groups(scope, period, by))
     keys = set(rows).union(*extras)
     return {key: combined(rows.get(key, {}), *(extra.get(key, 0) for extra in extras)) for key in keys}
+
+
+def whole(days):
+    """The rollup's sums of a table by time, for its total: they add up over the sub-periods
+    (only the early closures are per sub-period, and the total counts its own)."""
+    total = {m: sum(row.get(m, 0) for row in days.values()) for m in ROLLED if not m.startswith("early_")}
+    return {"*": total | {"early": 0}}
 
 
 def combined(row, early, late, repeat):

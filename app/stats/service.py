@@ -23,13 +23,17 @@ from app.stats.groups import GROUPINGS
 from app.stats.indicators import describe, figures
 
 PER_GROUP = (queries.cases, queries.events, queries.reports, queries.ratings)
+ROLLED = (rolled.measured,)
 
 
 def case_stats(*, scope, period, group_by):
     grouping = GROUPINGS[group_by]
     counters = sources(scope, period, group_by)
-    measures = measured(counters, scope, period, group_by, with_overdue=not grouping.time)
-    total = summed(measures) if not grouping.time else measured(counters, scope, period, None, True).get("*", {})
+    if grouping.time and counters == ROLLED:
+        measures, total = rolled_by_time(scope, period, group_by)
+    else:
+        measures = measured(counters, scope, period, group_by, with_overdue=not grouping.time)
+        total = summed(measures) if not grouping.time else measured(counters, scope, period, None, True).get("*", {})
     return {
         **period.as_dict(), "group_by": group_by, "group_label": grouping.label, "scope": scope.as_dict(),
         "indicators": describe(),
@@ -47,8 +51,18 @@ def top_problems(*, scope, period):
 def sources(scope, period, group_by):
     """The daily rollup where it has the grouping, the filters and the days; else the tables."""
     if rolled.supports(scope, group_by) and rollup.covers(period):
-        return (rolled.measured,)
+        return ROLLED
     return PER_GROUP
+
+
+def rolled_by_time(scope, period, group_by):
+    """A table by time from the rollup: its total sums the sub-periods' rollup rows (they add up)
+    instead of reading them again; the early and late closures, repeat groups and overdue it
+    counts for the whole period."""
+    days = rolled.summed_days(scope, period, group_by)
+    total = rolled.measured(scope, period, None, days=rolled.whole(days)).get("*", {})
+    total.update(queries.overdue(scope, period, None).get("*", {}))
+    return rolled.measured(scope, period, group_by, days=days), total
 
 
 def measured(counters, scope, period, by, with_overdue):
