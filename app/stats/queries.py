@@ -161,13 +161,13 @@ def events(scope, period, by):
     key = key_of(by, e.at, lambda name: groups.event_key(name, c, u, d))
     # plans.dispatch notes "派遣至 <department name>": the department a later return took away.
     named = and_(e.action == "dispatch", e.note == literal(DISPATCH_NOTE) + d.name)
-    query = (select(key.label("key"), *event_measures(e, c))
+    query = (select(key.label("key"), *event_measures(e))
              .select_from(e).join(c, c.id == e.case_id).outerjoin(u, u.id == e.actor_id).outerjoin(d, named)
              .where(e.action.in_(EVENT_ACTIONS), within(e.at, period)).group_by(key))
     return run(scoped(query, c, scope, department=department))
 
 
-def event_measures(e, c):
+def event_measures(e):
     act = lambda name: e.action == name  # noqa: E731
     return [
         func.count().filter(act("dispatch")).label("dispatches"),
@@ -225,7 +225,7 @@ def ratings(scope, period, by):
 # --- 高发问题 ---------------------------------------------------------------------------------------
 
 def top(scope, period, column, limit):
-    """The categories (or cells) with the most cases accepted in the period."""
+    """The categories (or cells) with the most cases accepted in the period (limit None: all of them)."""
     c = aliased(Case, name="c")
     key = getattr(c, column)
     query = (select(key.label("key"), func.count().label("accepted")).where(within(c.accepted_at, period))
