@@ -33,7 +33,7 @@ SETTINGS = {"SWEEP_INTERVAL_SECONDS": "1", "REPORT_SWEEP_AFTER_SECONDS": "3",
             "NOTIFICATION_RESEND_AFTER_SECONDS": "2", "NOTIFICATION_UNKNOWN_AFTER_SECONDS": "8",
             "WECHAT_TEMPLATE_REPORT_STATUS": TEMPLATE}
 HELD_SEND_SECONDS = 4  # under the WeChat client's 5 s timeout: the worker is still waiting when killed
-REPORTS_FIRST, REPORTS_SECOND = 20, 10
+REPORTS_FIRST, REPORTS_SECOND, REPORTS_WHILE_DOWN = 20, 10, 4
 
 
 class Chaos:
@@ -181,7 +181,7 @@ def quiet(chaos):
 
 def assert_each_report_processed_exactly_once(chaos):
     reports = fresh_all(select(Report).where(Report.id.in_(chaos.report_ids)))
-    assert len(reports) == REPORTS_FIRST + REPORTS_SECOND
+    assert len(reports) == REPORTS_FIRST + REPORTS_SECOND + REPORTS_WHILE_DOWN
     assert all(r.status == "processed" and r.case_id is not None for r in reports)
     intake_events = Counter(fresh_all(select(CaseEvent.note).where(
         CaseEvent.action.in_(("created", "report_attached")))))
@@ -216,6 +216,8 @@ def test_kills_and_a_flushed_redis_lose_no_report_and_tell_nobody_twice(chaos, p
     assert wait_until(lambda: quiet(chaos), timeout=30), "the first batch never settled"
 
     kill_everyone_during_held_sends(chaos)
+    # Accepted while every worker is down: their jobs exist only in Redis, so the flush loses them.
+    chaos.submit(REPORTS_WHILE_DOWN)
     accept_every_case(chaos)
     waiting = waiting_in_the_database(chaos)
     assert waiting["reports"] and waiting["notifications"], waiting  # the flush below loses their jobs
