@@ -64,6 +64,19 @@ class StatsDailyStreet(Measures, db.Model):
     department_code = db.Column(db.String(20), primary_key=True)
 
 
+class StatsDailyCategory(Measures, db.Model):
+    """The same per day, street, department and category: the tables by category (kind, major
+    class, category), category filters and the top categories. Categories fix the department
+    but for returns, so it has ~600 rows a day."""
+
+    __tablename__ = "stats_daily_category"
+
+    day = db.Column(db.Date, primary_key=True)
+    street_code = db.Column(db.String(15), primary_key=True)
+    department_code = db.Column(db.String(20), primary_key=True)
+    category_code = db.Column(db.String(10), primary_key=True)
+
+
 class StatsRollupState(db.Model):
     """One row: from which day the rollup is complete, and when the sweeper last caught up."""
 

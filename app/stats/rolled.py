@@ -26,16 +26,19 @@ from app.core.extensions import db
 from app.reports.models import Report
 from app.stats import groups, queries
 from app.stats.groups import bucket_start, next_bucket
-from app.stats.models import NO_DEPARTMENT, ROLLED, StatsDaily, StatsDailyStreet
+from app.stats.models import NO_DEPARTMENT, ROLLED, StatsDaily, StatsDailyCategory, StatsDailyStreet
 from app.stats.sql import BUCKETS, bucket, constant, dialect
 
-GROUPINGS = ("street", "community", "department", *BUCKETS)
+GROUPINGS = ("street", "community", "department", "kind", "major", "category", *BUCKETS)
+BY_CATEGORY = ("kind", "major", "category")
 # Written out, not bound: PostgreSQL uses a partial index only when it can see its predicate.
 CLOSED = literal_column("c.status = 'closed'")
 
 
 def supports(scope, group_by):
-    return group_by in GROUPINGS and scope.category is None and scope.source is None
+    # No rollup has both the community and the category.
+    return (group_by in GROUPINGS and scope.source is None
+            and not (group_by == "community" and scope.category is not None))
 
 
 def measured(scope, period, by, days=None):
@@ -72,6 +75,8 @@ def day_key(by, s):
         return func.nullif(s.department_code, NO_DEPARTMENT)
     if by == "community":
         return s.community_code
+    if by in BY_CATEGORY:
+        return groups.category_keys(s.category_code)[by]
     return s.street_code if by == "street" else constant()
 
 
@@ -88,11 +93,20 @@ def in_scope(query, s, scope):
         query = query.where(s.street_code == scope.street_code)
     if scope.department_code:
         query = query.where(s.department_code == scope.department_code)
+    if scope.category:
+        query = query.where(s.category_code.startswith(scope.category, autoescape=True))
     return query
 
 
+def table_for(scope, by):
+    """The smallest rollup with the keys the table needs."""
+    if by == "community":
+        return StatsDaily
+    return StatsDailyCategory if by in BY_CATEGORY or scope.category else StatsDailyStreet
+
+
 def summed_days(scope, period, by):
-    s = aliased(StatsDaily if by == "community" else StatsDailyStreet, name="s")
+    s = aliased(table_for(scope, by), name="s")
     key = day_key(by, s)
     early = early_column(s, period, by)
     sums = (func.sum(getattr(s, m)).label(m) for m in ROLLED if not m.startswith("early_"))
@@ -170,3 +184,13 @@ def repeat_groups(scope, period, by):
 
 def counts(query):
     return {key: values["n"] for key, values in queries.run(query).items()}
+
+
+def top_categories(scope, period, limit):
+    """queries.top(…, "category_code", …) from the category rollup."""
+    s = aliased(StatsDailyCategory, name="s")
+    accepted = func.sum(s.accepted)
+    query = (select(s.category_code.label("key"), accepted.label("accepted"))
+             .where(s.day >= period.first, s.day <= period.last).group_by(s.category_code)
+             .having(accepted > 0).order_by(accepted.desc(), s.category_code).limit(limit))
+    return [(row.key, row.accepted) for row in db.session.execute(in_scope(query, s, scope))]

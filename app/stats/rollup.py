@@ -27,28 +27,36 @@ from app.core.clock import local_day, local_midnight
 from app.core.extensions import db
 from app.reports.models import Report
 from app.stats import groups
-from app.stats.models import NO_DEPARTMENT, ROLLED, StatsDaily, StatsDailyStreet, StatsRollupState
+from app.stats.models import (
+    NO_DEPARTMENT,
+    ROLLED,
+    StatsDaily,
+    StatsDailyCategory,
+    StatsDailyStreet,
+    StatsRollupState,
+)
 from app.stats.queries import DISPATCH_NOTE, EVENT_ACTIONS, flag, level_note
 from app.stats.sql import bucket, local_date, prefix, workday_numbers
-
-KEYS = ("day", "street_code", "community_code", "department_code")
 
 
 def rebuild(first, last):
     """Days first..last (local) rebuilt from the source tables; the caller commits."""
-    db.session.execute(delete(StatsDaily).where(StatsDaily.day >= first, StatsDaily.day <= last))
+    for table in (StatsDaily, StatsDailyStreet, StatsDailyCategory):
+        db.session.execute(delete(table).where(table.day >= first, table.day <= last))
     parts = [p for p in (*case_parts(first, last), event_part(first, last), report_part(first, last),
                          rating_part(first, last)) if p is not None]
     union = union_all(*parts).subquery("parts")
-    summed = select(*(union.c[k] for k in KEYS), *(func.sum(union.c[m]) for m in ROLLED)).group_by(
-        *(union.c[k] for k in KEYS))
-    db.session.execute(insert(StatsDaily).from_select([*KEYS, *ROLLED], summed))
-    db.session.execute(delete(StatsDailyStreet).where(StatsDailyStreet.day >= first, StatsDailyStreet.day <= last))
+    insert_summed(StatsDaily, union, ("day", "street_code", "community_code", "department_code"))
+    insert_summed(StatsDailyCategory, union, ("day", "street_code", "department_code", "category_code"))
     s = StatsDaily
-    coarse = (select(s.day, s.street_code, s.department_code, *(func.sum(getattr(s, m)) for m in ROLLED))
-              .where(s.day >= first, s.day <= last).group_by(s.day, s.street_code, s.department_code))
-    db.session.execute(insert(StatsDailyStreet).from_select(["day", "street_code", "department_code", *ROLLED],
-                                                            coarse))
+    insert_summed(StatsDailyStreet, select(s).where(s.day >= first, s.day <= last).subquery("fine"),
+                  ("day", "street_code", "department_code"))
+
+
+def insert_summed(table, rows, keys):
+    summed = select(*(rows.c[k] for k in keys), *(func.sum(rows.c[m]) for m in ROLLED)).group_by(
+        *(rows.c[k] for k in keys))
+    db.session.execute(insert(table).from_select([*keys, *ROLLED], summed))
 
 
 def state():
@@ -130,16 +138,16 @@ def between(col, first, last):
     return and_(col >= local_midnight(first), col < local_midnight(last + timedelta(days=1)))
 
 
-def row(day, street, community, department, **measures):
+def row(day, street, community, department, category, **measures):
     """One contribution row: keys, then every rolled measure (0 unless given)."""
     return [day.label("day"), street.label("street_code"), community.label("community_code"),
-            func.coalesce(department, NO_DEPARTMENT).label("department_code"),
+            func.coalesce(department, NO_DEPARTMENT).label("department_code"), category.label("category_code"),
             *(measures.get(m, literal(0)).label(m) for m in ROLLED)]
 
 
 def case_parts(first, last):
     c = aliased(Case, name="c")
-    keys = (c.street_code, c.community_code, c.department_code)
+    keys = (c.street_code, c.community_code, c.department_code, c.category_code)
     closed, on_time = c.status == "closed", and_(c.status == "closed", c.closed_at <= c.due_at)
     early = {f"early_{size}": flag(and_(on_time, bucket(c.due_at, size) > bucket(c.closed_at, size)))
              for size in ("day", "week", "month")}
@@ -177,6 +185,7 @@ def event_part(first, last):
                     verified=act("verify"), reworked=flag(and_(e.action == "verify", e.to_status == "dispatched")),
                     supervised=act("supervise"), **levels)
     return (select(*row(local_date(e.at), c.street_code, c.community_code, groups.event_department(c, u, d),
+                        c.category_code,
                         **measures))
             .select_from(e).join(c, c.id == e.case_id).outerjoin(u, u.id == e.actor_id).outerjoin(d, named)
             .where(e.action.in_(EVENT_ACTIONS), between(e.at, first, last)))
@@ -185,6 +194,7 @@ def event_part(first, last):
 def report_part(first, last):
     r, c = aliased(Report, name="r"), aliased(Case, name="c")
     return (select(*row(local_date(r.created_at), r.street_code, prefix(r.cell_code, 12), c.department_code,
+                        r.category_code,
                         received=literal(1)))
             .select_from(r).outerjoin(c, c.id == r.case_id).where(between(r.created_at, first, last)))
 
@@ -193,5 +203,6 @@ def rating_part(first, last):
     g, c = aliased(CaseRating, name="g"), aliased(Case, name="c")
     satisfied = flag(g.satisfaction.in_(("satisfied", "basic")))
     return (select(*row(local_date(g.created_at), c.street_code, c.community_code, c.department_code,
+                        c.category_code,
                         rated=literal(1), satisfied=satisfied))
             .select_from(g).join(c, c.id == g.case_id).where(between(g.created_at, first, last)))

@@ -97,7 +97,11 @@ def row_label(grouping, names, key):
 
 
 def top_categories(scope, period):
-    rows = queries.top(scope, period, "category_code", current_app.config["STATS_TOP_N"])
+    limit = current_app.config["STATS_TOP_N"]
+    if scope.source is None and rollup.covers(period):
+        rows = rolled.top_categories(scope, period, limit)
+    else:
+        rows = queries.top(scope, period, "category_code", limit)
     names = {c.code: f"{c.major_name} · {c.minor_name}" for c in
              db.session.scalars(db.select(Category).where(Category.code.in_([k for k, _ in rows])))}
     return [{"code": code, "name": names.get(code, code), "accepted": n} for code, n in rows]

@@ -58,6 +58,15 @@ def upgrade():
         sa.PrimaryKeyConstraint('day', 'street_code', 'department_code'),
     )
     op.create_table(
+        'stats_daily_category',
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('street_code', sa.String(length=15), nullable=False),
+        sa.Column('department_code', sa.String(length=20), nullable=False),
+        sa.Column('category_code', sa.String(length=10), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in ROLLED),
+        sa.PrimaryKeyConstraint('day', 'street_code', 'department_code', 'category_code'),
+    )
+    op.create_table(
         'stats_rollup_state',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('covered_from', sa.Date(), nullable=True),
@@ -69,6 +78,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('stats_rollup_state')
+    op.drop_table('stats_daily_category')
     op.drop_table('stats_daily_street')
     op.drop_table('stats_daily')
     op.drop_index('ix_cases_on_clock', table_name='cases')

@@ -9,6 +9,7 @@ from app.stats import rollup, service
 from app.stats.models import StatsRollupState
 from app.stats.periods import Period
 from app.stats.rolled import GROUPINGS
+from app.stats.rolled import supports as rolled_supports
 from app.stats.scope import Scope
 from tests.factories import STREET_A, auth
 from tests.stats.conftest import MAY, NOW, at
@@ -29,19 +30,24 @@ def without_rollup():
 
 
 @pytest.mark.parametrize("first, last", PERIODS)
-@pytest.mark.parametrize("scope", [Scope(), Scope(street_code=STREET_A), Scope(department_code="SWJ")],
-                         ids=["district", "street", "department"])
+@pytest.mark.parametrize("scope", [Scope(), Scope(street_code=STREET_A), Scope(department_code="SWJ"),
+                                   Scope(category="E01")], ids=["district", "street", "department", "category"])
 def test_the_rollup_answers_as_the_tables_do(app, may, first, last, scope):
     period = Period(first, last, NOW)
     build()
     assert rollup.covers(period)
     rolled = {name: service.case_stats(scope=scope, period=period, group_by=name) for name in GROUPINGS}
+    rolled_top = service.top_problems(scope=scope, period=period)
+    assert service.sources(scope, period, "street") == service.ROLLED
     without_rollup()
     assert not rollup.covers(period)
     for name in GROUPINGS:
+        if not rolled_supports(scope, name):
+            continue
         counted = service.case_stats(scope=scope, period=period, group_by=name)
         assert rolled[name]["rows"] == counted["rows"], name
         assert rolled[name]["total"] == counted["total"], name
+    assert rolled_top == service.top_problems(scope=scope, period=period)
 
 
 def test_the_hand_counts_hold_through_the_api_with_the_rollup(client, may, frozen):
