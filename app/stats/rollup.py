@@ -1,4 +1,6 @@
-"""The daily rollup (stats_daily): the additive measures per local day, community and department.
+"""The daily rollup: the additive measures per local day and street, by community and department
+(stats_daily), by department (stats_daily_street) and by department and category
+(stats_daily_category).
 
 Why: a year of the district is ~400,000 cases and ~800,000 timeline events; counting them per
 request takes seconds (bench/README.md), their rollup is a few hundred rows a day. Every
