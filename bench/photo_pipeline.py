@@ -285,7 +285,7 @@ def stage_breakdown(data, repeats):
     large = t("resize to 1280 (BICUBIC)", lambda: images._fit_image(decoded, SIZES["large"],
                                                                    resample=images.LARGE_RESAMPLE))
     upright = t("transpose (EXIF orientation)", lambda: images._transpose(large, orientation))
-    srgb = t("ICC -> sRGB (if profile)", lambda: images._convert_to_srgb(upright))
+    srgb = t("ICC -> sRGB (if profile)", lambda: images._convert_to_srgb(upright, decoded.info.get("icc_profile")))
     thumb = t("resize 1280 -> 320 (gap 2)", lambda: images._fit_image(srgb, SIZES["thumb"],
                                                                       reducing_gap=images.THUMB_REDUCING_GAP))
     t("encode large (optimize)", lambda: images._encode_jpeg(srgb.copy(), QUALITY))
