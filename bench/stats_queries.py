@@ -71,6 +71,11 @@ FROM (SELECT id, closed_at, random() AS r FROM cases WHERE status = 'closed') x 
 """
 
 
+def use_database(name):
+    global DB_NAME
+    DB_NAME = name
+
+
 def seed(app, count):
     inbox_queries.DB_NAME = DB_NAME
     inbox_queries.seed(app, count)
@@ -166,7 +171,10 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--explain", action=argparse.BooleanOptionalAction, default=False)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--database", default=DB_NAME,
+                        help="its own database (bench_*), e.g. to run beside another run's --quick")
     args = parser.parse_args(argv)
+    use_database(args.database)
     if args.quick:
         args.cases, args.repeats = 20_000, 2
 
@@ -203,7 +211,7 @@ def main(argv=None):
         import traceback
 
         traceback.print_exc()
-        print(f"BROKEN RUN: {type(exc).__name__}: {exc}")
+        print(f"BROKEN RUN: {type(exc).__name__}: {exc}\n{getattr(exc, 'stderr', '') or ''}")
         ok = False
     finally:
         if not args.keep:
